@@ -1,0 +1,1 @@
+"""Emulator-only endpoints under ``/_sandbox/`` (no auth): health, world, clock, journal."""

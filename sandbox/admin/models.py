@@ -1,0 +1,46 @@
+"""Rules of the admin API (no Flask): clock control and browser-less OAuth grants."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sandbox.errors import BadRequest, NotFound
+from sandbox.families.common.models import active_links
+from sandbox.oauth import models as oauth
+from sandbox.world.clock import Clock, ClockError, parse_duration, parse_instant
+
+if TYPE_CHECKING:
+    from sandbox.world.world import World
+
+
+def clock_view(clock: Clock) -> dict[str, Any]:
+    state = clock.state()
+    return {"now": state.now.isoformat(), "mode": state.mode, "speed": state.speed,
+            "timezone": "Asia/Seoul"}
+
+
+def change_clock(clock: Clock, body: dict[str, Any]) -> dict[str, Any]:
+    """Apply ``set``, then ``speed``, then ``advance`` (any combination, at least one)."""
+    try:
+        if "set" in body:
+            clock.set(parse_instant(body["set"]))
+        if "speed" in body:
+            clock.set_speed(body["speed"])
+        if "advance" in body:
+            clock.advance(parse_duration(body["advance"]))
+    except ClockError as exc:
+        raise BadRequest(str(exc)) from None
+    return clock_view(clock)
+
+
+def grant_token(world: World, user_id: str, api_key: str, scope: str | None) -> dict[str, Any]:
+    """Tokens as if ``user_id`` had logged in and consented in a browser (for CI)."""
+    app = world.ids.app_by_key.get(api_key.strip())
+    if app is None or not app.subscribes("account"):
+        raise NotFound(f"no OAuth app has the API key {api_key!r}")
+    user = world.ids.users.get(user_id.strip())
+    if user is None:
+        raise NotFound(f"no portal user {user_id!r}")
+    if not active_links(world, app, user):
+        raise BadRequest(f"user {user.id} has no account linked to {app.name}")
+    return oauth.issue_tokens(world, app.name, user.id, oauth.normalise_scope(scope))

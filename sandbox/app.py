@@ -1,0 +1,116 @@
+"""create_app(config): builds the World, the operation registry, the routes and the pipeline."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+
+from sandbox import __version__, errors
+from sandbox.gateway.journal import Journal
+from sandbox.gateway.pipeline import make_view
+from sandbox.oauth.server import Server
+from sandbox.registry import Compiled, Operation, all_operations, compile_all
+from sandbox.world.clock import monotonic
+from sandbox.world.world import World, WorldSettings
+
+log = logging.getLogger("sandbox")
+
+
+@dataclass(frozen=True)
+class Config:
+    world: WorldSettings = field(default_factory=WorldSettings)
+    response_validation: str = "off"  # "off" | "log" | "strict" (tests)
+    journal_size: int = 1000
+    max_body_bytes: int = 1 << 20
+
+
+class SandboxState:
+    """What the app holds: the current world (replaced by a reset), schemas, journal, OAuth."""
+
+    def __init__(self, config: Config, operations: list[Operation],
+                 compiled: dict[str, Compiled]) -> None:
+        self.config = config
+        self.operations = operations
+        self.compiled = compiled
+        self.journal = Journal(config.journal_size)
+        self._lock = threading.Lock()
+        self.world = World(config.world)
+        self.oauth = Server(lambda: self.world)
+
+    def reset(self) -> World:
+        """Rebuild the world from its settings (seed, clock); the journal is kept."""
+        with self._lock:
+            self.world = World(self.config.world)
+            return self.world
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config()
+    operations = all_operations()
+    state = SandboxState(config, operations, compile_all(operations))
+    app = Flask("sandbox")
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["sandbox"] = state
+    for op in operations:
+        view = make_view(op, state)
+        for path in op.paths:
+            app.add_url_rule(path, endpoint=op.id, view_func=view, methods=list(op.methods))
+    _install_docs(app)
+    _install_hooks(app, state)
+    return app
+
+
+def _install_docs(app: Flask) -> None:
+    from sandbox.openapi import install
+
+    install(app)
+
+
+def _install_hooks(app: Flask, state: SandboxState) -> None:
+    @app.before_request
+    def start() -> None:
+        g.started = monotonic()
+        g.request_id = state.journal.next_id()
+        g.operation_id = None
+        g.app_name = None
+
+    @app.after_request
+    def finish(response: Response) -> Response:
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        if not request.path.startswith(("/_sandbox/requests", "/docs")):
+            state.journal.record({
+                "id": g.get("request_id"),
+                "time": state.world.now().isoformat(),
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "operationId": g.get("operation_id"),
+                "app": g.get("app_name"),
+                "latencyMs": round((monotonic() - g.get("started", monotonic())) * 1000, 3),
+            })
+        return response
+
+    @app.errorhandler(errors.PlatformError)
+    def platform_error(exc: errors.PlatformError) -> Response:
+        return errors.render(exc)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        return errors.render(errors.from_http_exception(exc, request.method, request.path))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        return errors.render(errors.from_unexpected(exc))
+
+
+def current_state() -> SandboxState:
+    from flask import current_app
+
+    state: Any = current_app.extensions["sandbox"]
+    return state  # type: ignore[no-any-return]

@@ -1,0 +1,85 @@
+"""The ``oppf-sandbox`` command: serve, routes, openapi.
+
+Every ``serve`` option also reads ``SANDBOX_<NAME>`` from the environment.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from sandbox import __version__
+from sandbox.app import Config, create_app
+from sandbox.gateway.server import WORKER_CLASSES, serve
+from sandbox.world.clock import Clock, ClockError
+from sandbox.world.world import WorldSettings
+
+
+def _settings(seed: int, clock: str, speed: float | None, strict: bool) -> WorldSettings:
+    try:
+        Clock.from_spec(clock, speed)
+    except ClockError as exc:
+        raise click.BadParameter(str(exc), param_hint="--clock/--speed") from None
+    return WorldSettings(seed=seed, clock=clock, speed=speed, strict=strict)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="oppf-sandbox")
+def main() -> None:
+    """Offline emulator of the Koscom Open API Platform."""
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="SANDBOX_HOST")
+@click.option("--port", default=8800, show_default=True, type=click.IntRange(0, 65535),
+              envvar="SANDBOX_PORT")
+@click.option("--seed", default=42, show_default=True, type=int, envvar="SANDBOX_SEED")
+@click.option("--clock", default="now", show_default=True, envvar="SANDBOX_CLOCK",
+              help="'now' (wall clock, Asia/Seoul) or an ISO-8601 instant (frozen there "
+                   "unless --speed is given).")
+@click.option("--speed", default=None, type=float, envvar="SANDBOX_SPEED",
+              help="Run the clock from --clock at X times real time (0 freezes).")
+@click.option("--strict", is_flag=True, envvar="SANDBOX_STRICT",
+              help="Strict fidelity: no name aliases, placeholder keys or literal Basic values.")
+@click.option("--validate-responses", type=click.Choice(["off", "log", "strict"]),
+              default="off", show_default=True, envvar="SANDBOX_VALIDATE_RESPONSES")
+@click.option("--threads", default=32, show_default=True, type=click.IntRange(1, 1024),
+              envvar="SANDBOX_THREADS")
+@click.option("--worker-class", type=click.Choice(WORKER_CLASSES), default="gthread",
+              show_default=True, envvar="SANDBOX_WORKER_CLASS")
+@click.option("--access-log", is_flag=True, envvar="SANDBOX_ACCESS_LOG")
+def serve_command(host: str, port: int, seed: int, clock: str, speed: float | None,
+                  strict: bool, validate_responses: str, threads: int, worker_class: str,
+                  access_log: bool) -> None:
+    """Serve the emulator on a production WSGI server (gunicorn, one process)."""
+    config = Config(world=_settings(seed, clock, speed, strict),
+                    response_validation=validate_responses)
+    click.echo(f"oppf-sandbox {__version__} on http://{host}:{port} (seed {seed}, clock {clock}"
+               f"{'' if speed is None else f' x{speed}'})", err=True)
+    serve(lambda: create_app(config), host, port, threads=threads, worker_class=worker_class,
+          access_log=access_log)
+
+
+@main.command("routes")
+def routes_command() -> None:
+    """List every route: methods, path, operation id, auth."""
+    from sandbox.registry import all_operations
+
+    for op in all_operations():
+        for path in op.paths:
+            click.echo(f"{','.join(op.methods):<12} {path:<48} {op.id:<36} {op.auth}")
+
+
+@main.command("openapi")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
+def openapi_command(output: click.utils.LazyFile) -> None:
+    """Print the OpenAPI 3.1 document."""
+    app = create_app(Config())
+    document = app.test_client().get("/openapi.json").get_json()
+    output.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

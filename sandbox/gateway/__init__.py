@@ -1,0 +1,1 @@
+"""The request pipeline: request id, auth, validation, view, response, journal."""

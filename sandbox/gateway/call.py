@@ -1,0 +1,27 @@
+"""What a view receives: the validated request and the identities resolved by the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sandbox.registry import Operation
+    from sandbox.world.identities import App, Broker, User
+    from sandbox.world.world import World
+
+
+@dataclass
+class Call:
+    operation: Operation
+    world: World
+    request_id: str
+    base_url: str
+    path_params: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    app: App | None = None
+    user: User | None = None
+    token: dict[str, Any] | None = None
+    broker: Broker | None = None
+    institution: str | None = None

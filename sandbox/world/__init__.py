@@ -1,0 +1,1 @@
+"""The simulated world (no Flask import): clock, randomness, identities and mutable state."""

@@ -1,0 +1,50 @@
+"""World: the single state root. A reset builds a new World from the same settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sandbox.world.clock import Clock
+from sandbox.world.identities import Identities, load_identities
+from sandbox.world.rand import Rand
+from sandbox.world.store import MemoryStore, Store
+
+# Lifetimes of auth.md §4.7 and §6 (codes 10 minutes; lockout after 5 failures).
+SCOPE_LIFETIMES = {"account": 2_592_000, "profile": 600}
+CODE_LIFETIME = 600
+LOCKOUT_THRESHOLD = 5
+
+
+@dataclass(frozen=True)
+class WorldSettings:
+    seed: int = 42
+    clock: str | None = None  # "now" | ISO instant
+    speed: float | None = None
+    strict: bool = False  # strict-fidelity mode of the spec (aliases and literals off)
+
+
+class World:
+    """Everything a request can see or change. Built from :class:`WorldSettings` only."""
+
+    def __init__(self, settings: WorldSettings, store: Store | None = None) -> None:
+        self.settings = settings
+        self.seed = settings.seed
+        self.clock = Clock.from_spec(settings.clock, settings.speed)
+        self.rand = Rand(settings.seed)
+        self.store: Store = store if store is not None else MemoryStore()
+        self.ids: Identities = load_identities(self.rand)
+        self.started_at: datetime = self.clock.now()
+        self._seed_state()
+
+    def _seed_state(self) -> None:
+        """Put the default world's mutable state in the store: links, consents and grants."""
+        from sandbox.families.common.models import seed_links
+        from sandbox.oauth.models import seed_grants
+
+        self.store.clear()
+        seed_links(self)
+        seed_grants(self)
+
+    def now(self) -> datetime:
+        return self.clock.now()

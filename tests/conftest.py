@@ -1,0 +1,71 @@
+"""Shared fixtures: one in-process app per session, a fresh world per test (frozen clock)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from sandbox.app import Config, SandboxState, create_app
+from sandbox.world.world import WorldSettings
+
+SHARED = Path(os.environ.get("SANDBOX_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+SPEC = SHARED / "spec"
+EXAMPLES = SPEC / "examples"
+
+FROZEN = "2026-11-24T10:00:00+09:00"
+
+# Default-world credentials (fixtures/world.yaml).
+F9999_KEY = "l7xx230ef2235e34448c982eb192ac98e206"
+F0995_KEY = "l7xx07af2794364743abaf6a493cdeca5aa0"
+F0995_SECRET = "6f6082006d81483da871da1bd82a93d7"
+HACKATHON_KEY = "l7xxf234248b6fbd42a1a6844861524b2320"
+HACKATHON_SECRET = "12f7d5f8bac34a769696098425f3b1cb"
+B2B_KEY = "l7xxa55191ed000000000000000000000002"
+B2B_SECRET = "a55191ed000000000000000000000003"
+
+
+def example(relative: str) -> Any:
+    """A documented example from ../shared/spec/examples; skips the test when it is absent."""
+    path = EXAMPLES / relative
+    if not path.is_file():
+        pytest.skip(f"reference example {relative} not available (no ../shared)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+needs_shared = pytest.mark.skipif(not EXAMPLES.is_dir(), reason="../shared/spec is absent")
+
+
+@pytest.fixture(scope="session")
+def app() -> Flask:
+    return create_app(Config(world=WorldSettings(seed=42, clock=FROZEN),
+                             response_validation="strict"))
+
+
+@pytest.fixture
+def state(app: Flask) -> Iterator[SandboxState]:
+    state: SandboxState = app.extensions["sandbox"]
+    state.reset()
+    yield state
+
+
+@pytest.fixture
+def client(app: Flask, state: SandboxState) -> FlaskClient:
+    return app.test_client()
+
+
+def assert_platform_error(response: Any, status: int, category: str, code: int) -> dict[str, Any]:
+    """The response is the platform error object with this status, category and code."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["category"] == category, body
+    assert body["code"] == code, body
+    assert isinstance(body["message"], str) and body["message"]
+    return body  # type: ignore[no-any-return]
