@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from sandbox import __version__, errors
+from sandbox import errors
 from sandbox.gateway.journal import Journal
 from sandbox.gateway.pipeline import make_view
 from sandbox.oauth.server import Server

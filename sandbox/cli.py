@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TextIO
 
 import click
 
@@ -74,7 +75,7 @@ def routes_command() -> None:
 
 @main.command("openapi")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
-def openapi_command(output: click.utils.LazyFile) -> None:
+def openapi_command(output: TextIO) -> None:
     """Print the OpenAPI 3.1 document."""
     app = create_app(Config())
     document = app.test_client().get("/openapi.json").get_json()

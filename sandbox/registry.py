@@ -43,7 +43,7 @@ class Operation:
     summary: str
     body: BodyKind = "json"
     scope: str | None = None
-    error_category: str = "op-exco"
+    error_category: str | None = "op-exco"  # of 3003 (None: missing fields are plain 400s)
     tags: tuple[str, ...] = ()
     responses: dict[int, str] = field(default_factory=dict)
     content_type: str = "application/json"
@@ -98,8 +98,8 @@ def all_operations() -> list[Operation]:
 
 def _import_families() -> None:
     """Import every module that registers operations (idempotent)."""
-    import sandbox.admin.routes  # noqa: F401
-    import sandbox.families.common.routes  # noqa: F401
+    import sandbox.admin.routes
+    import sandbox.families.common.routes
     import sandbox.oauth.routes  # noqa: F401
 
 

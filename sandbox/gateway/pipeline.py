@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Response, g, request
 
-from sandbox.errors import InternalError, UnsupportedMediaType, UnknownApiUrl, json_response
+from sandbox.errors import InternalError, UnknownApiUrl, UnsupportedMediaType, json_response
 from sandbox.gateway import auth, validation
 from sandbox.gateway.call import Call
 from sandbox.registry import Compiled, Operation

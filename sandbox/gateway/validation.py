@@ -64,7 +64,8 @@ def _missing_field(error: ValidationError) -> list[Any] | None:
     """The path of the required field this error is about, or None if it is another error."""
     if error.validator == "required":
         instance = error.instance if isinstance(error.instance, dict) else {}
-        missing = [name for name in error.validator_value if name not in instance]
+        required = error.validator_value if isinstance(error.validator_value, list) else []
+        missing = [name for name in required if name not in instance]
         return [*error.absolute_path, missing[0]] if missing else None
     if (error.validator in _REQUIRED_KEYWORDS and isinstance(error.schema, dict)
             and error.schema.get("x-platform-required") and _is_blank(error.instance)):
@@ -72,9 +73,12 @@ def _missing_field(error: ValidationError) -> list[Any] | None:
     return None
 
 
-def to_platform_error(error: ValidationError, category: str) -> PlatformError:
+def to_platform_error(error: ValidationError, category: str | None) -> PlatformError:
+    """``category`` is where ``3003`` comes from; None: the operation has no ``3003``."""
     missing = _missing_field(error)
     if missing is not None:
+        if category is None:
+            return BadRequest(f"{dotted(missing)}: a required field is missing or empty")
         return MissingField(dotted(missing), category=category)
     where = pointer(list(error.absolute_path)) or "/"
     return BadRequest(f"{where}: {_short(Exception(error.message))}")
@@ -82,14 +86,14 @@ def to_platform_error(error: ValidationError, category: str) -> PlatformError:
 
 def first_error(validator: Draft202012Validator, instance: Any) -> ValidationError | None:
     """The error to report: missing required fields first, then the shallowest violation."""
-    errors = list(validator.iter_errors(instance))
+    errors: list[ValidationError] = list(validator.iter_errors(instance))
     if not errors:
         return None
     return min(errors, key=lambda e: (_missing_field(e) is None, len(e.absolute_path),
                                       [str(p) for p in e.absolute_path]))
 
 
-def validate(validator: Draft202012Validator, instance: Any, category: str) -> None:
+def validate(validator: Draft202012Validator, instance: Any, category: str | None) -> None:
     error = first_error(validator, instance)
     if error is not None:
         raise to_platform_error(error, category)

@@ -98,7 +98,7 @@ def login(world: World, params: dict[str, str], username: str, password: str,
     if consent in ("allow", "deny"):
         return Outcome(context={"user": user, "allow": consent == "allow",
                                 "redirect_uri": redirect_uri})
-    ticket = world.rand.stream("oauth-ticket").uuid4()
+    ticket = world.rand.stream("oauth-ticket").uuid()
     world.store.put(TICKET, ticket, {"user": user.id, "params": params})
     return Outcome(page="consent", context={"app": app, "user": user, "ticket": ticket,
                                             "params": params})

@@ -38,11 +38,11 @@ def issue_tokens(world: World, app: str, user: str, scope: str, *,
                  with_refresh: bool = True) -> dict[str, Any]:
     """Store and return a token pair (RFC 6749 §5.1 body)."""
     stream = world.rand.stream("oauth")
-    access = access or stream.uuid4()
+    access = access or stream.uuid()
     lifetime = SCOPE_LIFETIMES.get(scope, SCOPE_LIFETIMES["account"])
     with world.store.transaction():
         if with_refresh:
-            refresh = refresh or stream.uuid4()
+            refresh = refresh or stream.uuid()
             world.store.put(REFRESH, refresh, {"app": app, "user": user, "scope": scope,
                                                "revoked": False})
         world.store.put(TOKEN, access, {"app": app, "user": user, "scope": scope,
@@ -86,7 +86,7 @@ def revoke(world: World, value: str, app: str) -> None:
 
 
 def create_code(world: World, app: App, user: User, scope: str, redirect_uri: str) -> str:
-    code = world.rand.stream("oauth").uuid4()
+    code = world.rand.stream("oauth").uuid()
     world.store.put(CODE, code, {"app": app.name, "user": user.id, "scope": scope,
                                  "redirectUri": redirect_uri,
                                  "expiresAt": _epoch(world) + CODE_LIFETIME})

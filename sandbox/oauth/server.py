@@ -138,7 +138,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mis
     server: Server
 
     def generate_authorization_code(self) -> str:
-        return self.server.world().rand.stream("oauth").uuid4()
+        return self.server.world().rand.stream("oauth").uuid()
 
     def create_authorization_response(self, redirect_uri: str, grant_user: User) -> Any:
         if not grant_user:

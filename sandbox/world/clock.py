@@ -127,10 +127,7 @@ class Clock:
 
     def state(self) -> ClockState:
         with self._lock:
-            if self._realtime:
-                mode = "realtime"
-            else:
-                mode = "frozen" if self._speed == 0.0 else "speed"
+            mode = "realtime" if self._realtime else ("frozen" if self._speed == 0.0 else "speed")
             return ClockState(mode=mode, now=self._now_locked(), speed=self._speed)
 
 

@@ -28,7 +28,7 @@ class Stream:
         self._random = random.Random(seed)
         self._lock = threading.Lock()
 
-    def uuid4(self) -> str:
+    def uuid(self) -> str:
         """A UUID v4 string drawn from this stream (never from the OS)."""
         with self._lock:
             bits = self._random.getrandbits(128)

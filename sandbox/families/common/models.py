@@ -70,10 +70,10 @@ def consent_search(world: World, app: App, ci: str, kor_name: str,
     user = find_member(world, ci, kor_name)
     if user is None:
         raise CommonUserNotFound("no portal member with this CI and name")
-    accounts = world.ids.account_by_no
+    links = active_links(world, app, user)
     entries = []
-    for link in active_links(world, app, user):
-        account = accounts[link["vtAccNo"]]
+    for link in links:
+        account = world.ids.account_by_no[link["vtAccNo"]]
         broker = world.ids.brokers[account.broker]
         entries.append({
             "comId": broker.code,
@@ -82,7 +82,6 @@ def consent_search(world: World, app: App, ci: str, kor_name: str,
             "endpoint": f"{base_url}/v1/{broker.short_name}/account/",
         })
     result: dict[str, Any] = {"vtAccList": entries}
-    if entries:
-        result["serviceTermsExpireDate"] = min(
-            link["serviceTermsExpireDate"] for link in active_links(world, app, user))
+    if links:
+        result["serviceTermsExpireDate"] = min(link["serviceTermsExpireDate"] for link in links)
     return result

@@ -1,0 +1,52 @@
+# oppf-sandbox: `make serve` and `make test` are all a fresh machine needs.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+
+SANDBOX_HOST  ?= 127.0.0.1
+SANDBOX_PORT  ?= 8800
+SANDBOX_SEED  ?= 42
+SANDBOX_CLOCK ?= now
+export SANDBOX_HOST SANDBOX_PORT SANDBOX_SEED SANDBOX_CLOCK
+
+.PHONY: serve test lint typecheck bench bench-quick openapi clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(DEVSTAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@ $(STAMP)
+
+serve: $(STAMP)
+	$(VENV)/bin/oppf-sandbox serve $(if $(SANDBOX_SPEED),--speed $(SANDBOX_SPEED))
+
+test: $(DEVSTAMP)
+	$(VENV)/bin/ruff check sandbox tests bench
+	$(VENV)/bin/mypy sandbox
+	$(PY) -m pytest
+
+lint: $(DEVSTAMP)
+	$(VENV)/bin/ruff check sandbox tests bench
+
+typecheck: $(DEVSTAMP)
+	$(VENV)/bin/mypy sandbox
+
+bench: $(DEVSTAMP)
+	$(PY) bench/run.py
+
+bench-quick: $(DEVSTAMP)
+	$(PY) bench/run.py --quick
+
+openapi: $(STAMP)
+	$(VENV)/bin/oppf-sandbox openapi -o openapi.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
