@@ -85,7 +85,8 @@ def revoke(world: World, value: str, app: str) -> None:
                 world.store.put(kind, value, record)
 
 
-def create_code(world: World, app: App, user: User, scope: str, redirect_uri: str) -> str:
+def create_code(world: World, app: App, user: User, scope: str,
+                redirect_uri: str | None) -> str:
     code = world.rand.stream("oauth").uuid()
     world.store.put(CODE, code, {"app": app.name, "user": user.id, "scope": scope,
                                  "redirectUri": redirect_uri,

@@ -33,12 +33,21 @@ def _wants_json() -> bool:
         request.accept_mimetypes["text/html"]
 
 
+def _authorize_base() -> str:
+    """Absolute path of this version's authorize endpoint; the pages' forms post below it.
+
+    Relative form actions broke: the login page re-rendered after a failed
+    ``POST …/authorize/login`` posted to ``…/authorize/authorize/login`` (404)."""
+    path = request.path
+    return request.script_root + path[: path.index("/authorize") + len("/authorize")]
+
+
 def _page(outcome: flow.Outcome) -> Response:
     error: AuthError | None = outcome.error
     if error is not None and _wants_json():
         return render(error)
     html = render_template(f"{outcome.page}.html", error=error.body() if error else None,
-                           **outcome.context)
+                           base=_authorize_base(), **outcome.context)
     status = error.status if error is not None else 200
     return Response(html, status=status, content_type="text/html; charset=utf-8")
 
@@ -97,7 +106,8 @@ def token(call: Call) -> Any:
 
 
 @operation("auth.token_revoke", "POST", *_paths("token/revoke"), auth="none", family="auth",
-           body="form", extra_methods=("DELETE",), tags=("auth",), responses={401: "invalid_client"},
+           body="form", extra_methods=("DELETE",), tags=("auth",),
+           responses={401: "invalid_client"},
            summary="Revoke an access or refresh token (RFC 7009)")
 def token_revoke(call: Call) -> Any:
     return server().create_endpoint_response("revocation")

@@ -9,16 +9,19 @@ granted ``scope`` too.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 import os
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from authlib.common.urls import add_params_to_uri
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Request
 from authlib.oauth2.rfc6749 import ClientMixin, grants
-from authlib.oauth2.rfc6749.errors import OAuth2Error
+from authlib.oauth2.rfc6749.errors import InvalidRequestError, InvalidScopeError, OAuth2Error
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from flask import Response
 from flask import request as flask_request
@@ -63,6 +66,29 @@ class Client(ClientMixin):  # type: ignore[misc]
         return grant_type in ("authorization_code", "refresh_token")
 
 
+def _client_secret_basic(query_client: Callable[[str], Client | None],
+                         request: Any) -> Client | None:
+    """``Authorization: Basic base64(client_id:client_secret)``, tolerant of what Authlib's
+    parser chokes on: a header that is not UTF-8 after decoding (Authlib raised, giving a 500)
+    and ``Basic<b64>`` without the space (the manual's snippet, auth.md §3). A header that does
+    not name a valid pair is ignored, so that ``client_secret_post`` may still apply; with no
+    valid method at all the answer is 401 ``invalid_client``."""
+    value = (request.headers.get("Authorization") or "").strip()
+    if value[:5].lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value[5:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    client_id, sep, secret = decoded.partition(":")
+    if not sep or not client_id or not secret:
+        return None
+    client = query_client(unquote(client_id))
+    if client is None or not client.check_client_secret(unquote(secret)):
+        return None
+    return client
+
+
 class Code:
     def __init__(self, value: str, record: dict[str, Any]) -> None:
         self.value, self.record = value, record
@@ -99,6 +125,7 @@ class Server(AuthorizationServer):  # type: ignore[misc]
         self.world = world
         self._query_client = self._client
         self._save_token = lambda token, request: None
+        self.register_client_auth_method("client_secret_basic", _client_secret_basic)
         self.register_grant(AuthorizationCodeGrant)
         self.register_grant(RefreshTokenGrant)
         self.register_endpoint(Revocation)
@@ -118,8 +145,19 @@ class Server(AuthorizationServer):  # type: ignore[misc]
     def create_oauth2_request(self, request: Any) -> Request:
         return Request(flask_request)
 
+    def create_token_response(self, request: Any = None) -> Response:
+        """A missing ``grant_type`` is a missing parameter (``invalid_request``), not an
+        unsupported grant type."""
+        oauth_request = self.create_oauth2_request(request)
+        if not (oauth_request.payload.grant_type or "").strip():
+            return self.handle_error_response(
+                oauth_request, InvalidRequestError("Missing 'grant_type' in request."))
+        return super().create_token_response(request)  # type: ignore[no-any-return]
+
     def handle_error_response(self, request: Any, error: OAuth2Error) -> Response:
-        status = error.status_code or 400
+        # invalid_client is always 401 (ERRATA 8), also when the credentials came as
+        # client_id/client_secret parameters (Authlib answers 400 for those).
+        status = 401 if error.error == "invalid_client" else error.status_code or 400
         return render_oauth(OAuthError(error.error, error.get_error_description() or error.error,
                                        status))
 
@@ -145,8 +183,10 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mis
             return super().create_authorization_response(redirect_uri, grant_user)
         world = self.server.world()
         scope = models.normalise_scope(self.request.payload.scope)
+        # Bind the code to the redirect_uri the client sent: the token request must repeat it
+        # only "if it was included in the authorization request" (RFC 6749 §4.1.3).
         code = models.create_code(world, self.request.client.app, grant_user, scope,
-                                  redirect_uri)
+                                  (self.request.payload.redirect_uri or "").strip() or None)
         params = [("code", code)]
         if self.request.payload.state:
             params.append(("state", self.request.payload.state))
@@ -188,6 +228,13 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
 
     def authenticate_user(self, refresh_token: Token) -> User | None:
         return self.server.world().ids.users.get(refresh_token.record["user"])
+
+    def _validate_token_scope(self, token: Token) -> None:
+        """The requested scope, normalised like every scope (auth.md §4.7: unknown strings
+        such as ``test.kiwoom`` mean ``account``), must be within the granted one."""
+        requested = (self.request.payload.scope or "").strip()
+        if requested and models.normalise_scope(requested) not in token.get_scope().split():
+            raise InvalidScopeError()
 
     def issue_token(self, user: User, refresh_token: Token) -> dict[str, Any]:
         """A new access token under the same refresh token (auth.md §4.4)."""
