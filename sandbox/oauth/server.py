@@ -156,8 +156,12 @@ class Server(AuthorizationServer):  # type: ignore[misc]
 
     def handle_error_response(self, request: Any, error: OAuth2Error) -> Response:
         # invalid_client is always 401 (ERRATA 8), also when the credentials came as
-        # client_id/client_secret parameters (Authlib answers 400 for those).
-        status = 401 if error.error == "invalid_client" else error.status_code or 400
+        # client_id/client_secret parameters (Authlib answers 400 for those); nothing else is
+        # (Authlib answers unsupported_token_type with 401, RFC 7009 §2.2.1 says §5.2 = 400).
+        if error.error == "invalid_client":
+            status = 401
+        else:
+            status = error.status_code if error.status_code and error.status_code != 401 else 400
         return render_oauth(OAuthError(error.error, error.get_error_description() or error.error,
                                        status))
 
