@@ -236,7 +236,15 @@ def test_lockout_after_five_failures(client: FlaskClient) -> None:
     assert page.status_code == 401 and 'data-code="2003"' in page.get_data(as_text=True)
     # the lock is per user
     assert login(client, "jeeae", PASSWORD, consent="allow").status_code == 302
-    # a reset clears it
+    # the admin unlock hook clears it (an unknown user is 404) …
+    assert_platform_error(client.post("/_sandbox/users/nobody/unlock"), 404, "op-apim", 404)
+    unlocked = client.post("/_sandbox/users/hwanny/unlock")
+    assert unlocked.get_json() == {"user": "hwanny", "locked": False}
+    assert login(client, "hwanny", PASSWORD, consent="allow").status_code == 302
+    # … and so does a reset
+    for _ in range(5):
+        login(client, "hwanny", "wrong", headers=JSON)
+    assert_platform_error(login(client, "hwanny", PASSWORD, headers=JSON), 401, "op-auth", 2003)
     assert client.post("/_sandbox/reset").status_code == 200
     assert login(client, "hwanny", PASSWORD, consent="allow").status_code == 302
 

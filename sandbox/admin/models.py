@@ -44,3 +44,10 @@ def grant_token(world: World, user_id: str, api_key: str, scope: str | None) -> 
     if not active_links(world, app, user):
         raise BadRequest(f"user {user.id} has no account linked to {app.name}")
     return oauth.issue_tokens(world, app.name, user.id, oauth.normalise_scope(scope))
+
+
+def unlock_user(world: World, user_id: str) -> dict[str, Any]:
+    if user_id not in world.ids.users:
+        raise NotFound(f"no portal user {user_id!r}")
+    oauth.login_succeeded(world, user_id)
+    return {"user": user_id, "locked": False}

@@ -71,3 +71,9 @@ def requests(call: Call) -> dict[str, Any]:
 def oauth_token(call: Call) -> dict[str, Any]:
     body = call.body
     return models.grant_token(call.world, body["userId"], body["apiKey"], body.get("scope"))
+
+
+@admin("admin.user_unlock", "POST", "/_sandbox/users/<user_id>/unlock",
+       "Clear a portal user's failed-login lock (op-auth 2003)", body="none")
+def user_unlock(call: Call) -> dict[str, Any]:
+    return models.unlock_user(call.world, call.path_params["user_id"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 
 from flask import Request
 
@@ -33,14 +34,18 @@ def api_key(request: Request, call: Call) -> None:
     call.app = app
 
 
-def _decode_basic(value: str) -> tuple[str, str] | None:
-    encoded = value[len("basic"):].strip()
+def decode_basic(value: str) -> tuple[str, str] | None:
+    """``Basic base64(key:secret)`` (also ``Basic<b64>`` without the space, auth.md §3) to the
+    pair; None when the header is not Basic or does not decode to a UTF-8 ``key:secret``."""
+    value = value.strip()
+    if value[:5].lower() != "basic":
+        return None
     try:
-        decoded = base64.b64decode(encoded, validate=True).decode("utf-8")
+        decoded = base64.b64decode(value[5:].strip(), validate=True).decode("utf-8")
     except (binascii.Error, ValueError):
         return None
     key, sep, secret = decoded.partition(":")
-    return (key, secret) if sep else None
+    return (key, secret) if sep and key else None
 
 
 def basic_app(request: Request, call: Call) -> App:
@@ -48,10 +53,10 @@ def basic_app(request: Request, call: Call) -> App:
     value = (request.headers.get("Authorization") or "").strip()
     if not value.lower().startswith("basic"):
         raise Unauthorized("HTTP Basic credentials (apikey:secret) are required")
-    pair = _decode_basic(value)
+    pair = decode_basic(value)
     if pair is not None:
         app = call.world.ids.app_by_key.get(pair[0])
-        if app is not None and app.secret == pair[1]:
+        if app is not None and hmac.compare_digest(app.secret.encode(), pair[1].encode()):
             return app
     if not call.world.settings.strict:
         normalised = "Basic " + value[len("basic"):].strip()

@@ -9,8 +9,6 @@ granted ``scope`` too.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hmac
 import os
 from collections.abc import Callable
@@ -27,6 +25,7 @@ from flask import Response
 from flask import request as flask_request
 
 from sandbox.errors import OAuthError, json_response, render_oauth
+from sandbox.gateway.auth import decode_basic
 from sandbox.oauth import models
 from sandbox.world.identities import App, User
 from sandbox.world.world import World
@@ -73,16 +72,10 @@ def _client_secret_basic(query_client: Callable[[str], Client | None],
     and ``Basic<b64>`` without the space (the manual's snippet, auth.md §3). A header that does
     not name a valid pair is ignored, so that ``client_secret_post`` may still apply; with no
     valid method at all the answer is 401 ``invalid_client``."""
-    value = (request.headers.get("Authorization") or "").strip()
-    if value[:5].lower() != "basic":
+    pair = decode_basic(request.headers.get("Authorization") or "")
+    if pair is None or not pair[1]:
         return None
-    try:
-        decoded = base64.b64decode(value[5:].strip(), validate=True).decode("utf-8")
-    except (binascii.Error, ValueError):
-        return None
-    client_id, sep, secret = decoded.partition(":")
-    if not sep or not client_id or not secret:
-        return None
+    client_id, secret = pair
     client = query_client(unquote(client_id))
     if client is None or not client.check_client_secret(unquote(secret)):
         return None
