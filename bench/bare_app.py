@@ -11,7 +11,6 @@ under exactly the emulator's gunicorn configuration (one worker, same worker cla
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -121,7 +120,7 @@ def create_app() -> Flask:
 
     @app.post("/orders")
     def orders() -> tuple[Response, int]:
-        body = request.get_json(silent=True)
+        body: Any = request.get_json(silent=True)
         errors = [e.message for e in validator.iter_errors(body)]
         if errors:
             return jsonify(error="invalid body", details=errors[:5]), 400
@@ -136,12 +135,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--worker-class", choices=WORKER_CLASSES, default="gthread")
     parser.add_argument("--threads", type=int, default=32)
-    parser.add_argument("--print-sample", action="store_true",
-                        help="print the sample POST body and exit")
     args = parser.parse_args()
-    if args.print_sample:
-        print(json.dumps(SAMPLE_ORDER, ensure_ascii=False))
-        return
     serve(create_app, args.host, args.port, threads=args.threads,
           worker_class=args.worker_class)
 

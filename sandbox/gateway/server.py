@@ -50,5 +50,8 @@ def serve(factory: Callable[[], Any], host: str, port: int, *, threads: int = 32
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "oppf-sandbox",
+        # gunicorn's control socket is one path per user: two sandboxes would replace each
+        # other's. The emulator is controlled through /_sandbox/ instead.
+        "control_socket_disable": True,
     }
     Server(factory, options).run()
