@@ -9,6 +9,7 @@ SANDBOX_HOST  ?= 127.0.0.1
 SANDBOX_PORT  ?= 8800
 SANDBOX_SEED  ?= 42
 SANDBOX_CLOCK ?= now
+# SANDBOX_SPEED (and every other SANDBOX_* option) is read by the command itself.
 export SANDBOX_HOST SANDBOX_PORT SANDBOX_SEED SANDBOX_CLOCK
 
 .PHONY: serve test lint typecheck bench bench-quick openapi clean
@@ -26,7 +27,7 @@ $(DEVSTAMP): pyproject.toml | $(PY)
 	touch $@ $(STAMP)
 
 serve: $(STAMP)
-	$(VENV)/bin/oppf-sandbox serve $(if $(SANDBOX_SPEED),--speed $(SANDBOX_SPEED))
+	$(VENV)/bin/oppf-sandbox serve
 
 test: $(DEVSTAMP)
 	$(VENV)/bin/ruff check sandbox tests bench

@@ -14,7 +14,15 @@ from sandbox import errors
 from sandbox.gateway.journal import Journal
 from sandbox.gateway.pipeline import make_view
 from sandbox.oauth.server import Server
-from sandbox.registry import Compiled, Operation, all_operations, compile_all
+from sandbox.registry import (
+    ERROR_SCHEMA_PATH,
+    Compiled,
+    Operation,
+    all_operations,
+    compile_all,
+    load_schema,
+    validator,
+)
 from sandbox.world.clock import monotonic
 from sandbox.world.world import World, WorldSettings
 
@@ -38,6 +46,7 @@ class SandboxState:
         self.operations = operations
         self.compiled = compiled
         self.journal = Journal(config.journal_size)
+        self.error_validator = validator(load_schema(ERROR_SCHEMA_PATH))
         self._lock = threading.Lock()
         self.world = World(config.world)
         self.oauth = Server(lambda: self.world)
@@ -82,6 +91,7 @@ def _install_hooks(app: Flask, state: SandboxState) -> None:
 
     @app.after_request
     def finish(response: Response) -> Response:
+        response = _check_error_body(response, state)
         response.headers["X-Request-Id"] = g.get("request_id", "")
         if not request.path.startswith(("/_sandbox/requests", "/docs")):
             state.journal.record({
@@ -107,6 +117,23 @@ def _install_hooks(app: Flask, state: SandboxState) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:
         return errors.render(errors.from_unexpected(exc))
+
+
+def _check_error_body(response: Response, state: SandboxState) -> Response:
+    """Outside "off" mode every platform error body is checked against the error schema."""
+    mode = state.config.response_validation
+    if mode == "off" or response.status_code < 400 or response.mimetype != "application/json":
+        return response
+    body = response.get_json(silent=True)
+    if not isinstance(body, dict) or "category" not in body:
+        return response  # an RFC 6749 body of the token endpoints
+    error = next(iter(state.error_validator.iter_errors(body)), None)
+    if error is None:
+        return response
+    log.error("error body violates schemas/gateway/error.json: %s", error.message)
+    if mode == "strict":
+        return errors.render(errors.InternalError("the emulator produced an invalid error body"))
+    return response
 
 
 def current_state() -> SandboxState:

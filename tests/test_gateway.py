@@ -189,3 +189,18 @@ def test_request_journal_records_answers(client: FlaskClient) -> None:
     assert entries[1]["operationId"] == "common.member_register_search"
     assert entries[1]["app"] == "app-f9999-seed"
     assert entries[1]["latencyMs"] >= 0
+
+
+def test_strict_mode_catches_an_invalid_error_body(client: FlaskClient, monkeypatch: Any) -> None:
+    from sandbox.errors import PlatformError
+    from sandbox.families.common import models
+
+    class Broken(PlatformError):
+        status, category, code, message = 500, "", 1, "broken"
+
+    def explode(*args: Any) -> None:
+        raise Broken()
+
+    monkeypatch.setattr(models, "register_search", explode)
+    response = client.post(REGISTER, json=good(), headers={"apikey": F9999_KEY})
+    assert_platform_error(response, 500, "op-apim", 500)
