@@ -66,22 +66,21 @@ def _finish(call: Call, outcome: flow.Outcome) -> Any:
     if outcome.page is not None:
         return _page(outcome)
     ctx = outcome.context
-    return _grant(ctx["user"], ctx["allow"], ctx["redirect_uri"],
-                  flow.authorize_params(request.values))
+    return _grant(ctx["user"], ctx["allow"], ctx["redirect_uri"], flow.authorize_params(call.body))
 
 
 @operation("auth.authorize", "GET", *_paths("authorize"), auth="none", family="auth",
            body="query", tags=("auth",), content_type="text/html",
            summary="Authorization request: the portal login page (then consent, then 302)")
 def authorize(call: Call) -> Any:
-    return _finish(call, flow.start(call.world, flow.authorize_params(request.args)))
+    return _finish(call, flow.start(call.world, flow.authorize_params(call.body)))
 
 
 @operation("auth.authorize_login", "POST", *_paths("authorize/login"), auth="none",
            family="auth", body="form", tags=("auth",), content_type="text/html",
            summary="Portal login; with consent=allow|deny it answers the 302 directly")
 def authorize_login(call: Call) -> Any:
-    form = request.values
+    form = call.body
     outcome = flow.login(call.world, flow.authorize_params(form), form.get("username", ""),
                          form.get("password", ""), (form.get("consent") or "").strip())
     return _finish(call, outcome)
@@ -91,11 +90,11 @@ def authorize_login(call: Call) -> Any:
            family="auth", body="form", tags=("auth",), content_type="text/html",
            summary="Information-provision consent: action=allow|deny, then the 302")
 def authorize_consent(call: Call) -> Any:
-    form = request.values
-    user, allow = flow.consent(call.world, flow.authorize_params(form), form.get("ticket", ""),
-                               (form.get("action") or "").strip())
-    _, redirect_uri = flow.check_client(call.world, flow.authorize_params(form))
-    return _grant(user, allow, redirect_uri, flow.authorize_params(form))
+    params = flow.authorize_params(call.body)
+    user, allow = flow.consent(call.world, params, call.body.get("ticket", ""),
+                               (call.body.get("action") or "").strip())
+    _, redirect_uri = flow.check_client(call.world, params)
+    return _grant(user, allow, redirect_uri, params)
 
 
 @operation("auth.token", "POST", *_paths("token"), auth="none", family="auth", body="form",
