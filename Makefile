@@ -30,12 +30,12 @@ serve: $(STAMP)
 	$(VENV)/bin/oppf-sandbox serve
 
 test: $(DEVSTAMP)
-	$(VENV)/bin/ruff check sandbox tests bench
+	$(VENV)/bin/ruff check sandbox tests bench scripts
 	$(VENV)/bin/mypy sandbox
 	$(PY) -m pytest
 
 lint: $(DEVSTAMP)
-	$(VENV)/bin/ruff check sandbox tests bench
+	$(VENV)/bin/ruff check sandbox tests bench scripts
 
 typecheck: $(DEVSTAMP)
 	$(VENV)/bin/mypy sandbox
