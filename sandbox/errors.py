@@ -149,6 +149,16 @@ class BrokerError(PlatformError):
         super().__init__(description, detail=detail, category=broker.lower())
 
 
+class MarketError(PlatformError):
+    """A market-data business error: HTTP 400 ``{"error": "<Korean message>"}`` (market
+    README §3.2; ERRATA 1: market routes validate after the gateway's checks)."""
+
+    status, category, code = 400, "market", 0
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.message}
+
+
 class OAuthError(Exception):
     """An RFC 6749 §5.2 error of the token and revoke endpoints (ERRATA 8)."""
 

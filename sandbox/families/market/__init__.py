@@ -1,0 +1,1 @@
+"""Market data (시세): stocks, futures, options, indices and multi-quote tables over REST."""
