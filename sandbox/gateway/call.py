@@ -18,7 +18,6 @@ class Call:
     request_id: str
     base_url: str
     path_params: dict[str, str] = field(default_factory=dict)
-    query: dict[str, str] = field(default_factory=dict)
     body: Any = None
     app: App | None = None
     user: User | None = None

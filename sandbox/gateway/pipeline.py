@@ -49,7 +49,6 @@ def parse_body(call: Call, state: SandboxState) -> None:
         call.body = validation.parse_json_object(request.get_data(cache=True))
     elif kind in ("query", "form"):
         call.body = {k: v for k, v in request.values.items()}
-    call.query = {k: v for k, v in request.args.items()}
 
 
 def resolve_broker(call: Call, state: SandboxState) -> None:
