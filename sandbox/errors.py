@@ -155,6 +155,12 @@ class MarketError(PlatformError):
 
     status, category, code = 400, "market", 0
 
+    def __init__(self, description: str | None = None, **options: Any) -> None:
+        super().__init__(description, **options)
+        if description:  # the documented body has no room for it: a header says what was wrong
+            detail = description.encode("ascii", "replace").decode("ascii")
+            self.headers.setdefault("X-Sandbox-Error-Detail", detail[:300])
+
     def body(self) -> dict[str, Any]:
         return {"error": self.message}
 

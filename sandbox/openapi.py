@@ -14,7 +14,14 @@ from apispec import APISpec
 from flask import Flask, Response
 
 from sandbox import __version__
-from sandbox.registry import ERROR_SCHEMA_PATH, OAUTH_ERROR_SCHEMA_PATH, Operation, load_schema
+from sandbox.gateway.validation import MARKET_CATEGORY
+from sandbox.registry import (
+    ERROR_SCHEMA_PATH,
+    MARKET_ERROR_SCHEMA_PATH,
+    OAUTH_ERROR_SCHEMA_PATH,
+    Operation,
+    load_schema,
+)
 
 if TYPE_CHECKING:
     from sandbox.registry import Compiled
@@ -96,6 +103,11 @@ def _operation(op: Operation, path: str, compiled: Compiled) -> dict[str, Any]:
     for status, text in op.responses.items():
         responses.setdefault(str(status), {"description": text, "content": {
             "application/json": {"schema": {"$ref": f"#/components/schemas/{error_ref}"}}}})
+    if op.error_category == MARKET_CATEGORY:
+        responses["400"] = {
+            "description": op.responses.get(400, "market-data error (codes 10000-20180)"),
+            "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/MarketError"}}}}
     spec: dict[str, Any] = {
         "operationId": op.id if path == op.paths[0] else f"{op.id}@{op.paths.index(path)}",
         "summary": op.summary,
@@ -126,6 +138,7 @@ def build_document(operations: list[Operation], compiled: dict[str, Compiled]) -
         spec.components.security_scheme(name, scheme)
     spec.components.schema("Error", _component(load_schema(ERROR_SCHEMA_PATH)))
     spec.components.schema("OAuthError", _component(load_schema(OAUTH_ERROR_SCHEMA_PATH)))
+    spec.components.schema("MarketError", _component(load_schema(MARKET_ERROR_SCHEMA_PATH)))
     for op in operations:
         spec.components.schema(f"{op.id}.request", _component(compiled[op.id].request_schema))
         spec.components.schema(f"{op.id}.response", _component(compiled[op.id].response_schema))

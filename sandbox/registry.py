@@ -48,6 +48,7 @@ class Operation:
     responses: dict[int, str] = field(default_factory=dict)
     content_type: str = "application/json"
     extra_methods: tuple[str, ...] = ()
+    resolve: Handler | None = None  # the family's path check (pipeline step "resolve")
 
     @property
     def methods(self) -> tuple[str, ...]:
@@ -100,6 +101,7 @@ def _import_families() -> None:
     """Import every module that registers operations (idempotent)."""
     import sandbox.admin.routes
     import sandbox.families.common.routes
+    import sandbox.families.market.routes
     import sandbox.oauth.routes  # noqa: F401
 
 
@@ -132,3 +134,4 @@ def compile_all(operations: list[Operation]) -> dict[str, Compiled]:
 
 ERROR_SCHEMA_PATH = SCHEMAS / "gateway" / "error.json"
 OAUTH_ERROR_SCHEMA_PATH = SCHEMAS / "gateway" / "oauth_error.json"
+MARKET_ERROR_SCHEMA_PATH = SCHEMAS / "gateway" / "market_error.json"

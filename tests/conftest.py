@@ -69,3 +69,38 @@ def assert_platform_error(response: Any, status: int, category: str, code: int) 
     assert body["code"] == code, body
     assert isinstance(body["message"], str) and body["message"]
     return body  # type: ignore[no-any-return]
+
+
+# --- market-data helpers --------------------------------------------------------------------------
+def market_get(client: FlaskClient, path: str, **query: Any) -> Any:
+    """GET a market path with the default world's API key in the header."""
+    return client.get(path, query_string=query, headers={"apikey": F9999_KEY})
+
+
+def set_clock(state: SandboxState, instant: str) -> None:
+    """Move the (frozen) world clock to an ISO instant; naive values are KST."""
+    from sandbox.world.clock import parse_instant
+
+    state.world.clock.set(parse_instant(instant))
+
+
+def key_paths(document: Any, prefix: str = "") -> set[str]:
+    """Every key path of a JSON document, arrays collapsed to ``[]``: ``result.hisLists[].BzDd``."""
+    paths: set[str] = set()
+    if isinstance(document, dict):
+        for key, value in document.items():
+            path = f"{prefix}.{key}" if prefix else key
+            paths.add(path)
+            paths |= key_paths(value, path)
+    elif isinstance(document, list):
+        for item in document:
+            paths |= key_paths(item, f"{prefix}[]")
+    return paths
+
+
+def assert_covers(example_name: str, actual: Any, ignore: frozenset[str] = frozenset()) -> None:
+    """The emulator's answer carries every key path of a documented example (extra keys allowed,
+    ERRATA 35); ``ignore`` lists documented keys an issue's answer legitimately lacks."""
+    documented = key_paths(example(example_name))
+    missing = sorted(documented - key_paths(actual) - ignore)
+    assert not missing, f"{example_name}: missing {missing}"

@@ -24,3 +24,4 @@ class Call:
     token: dict[str, Any] | None = None
     broker: Broker | None = None
     institution: str | None = None
+    target: Any = None  # what the path names, set by the operation's resolve step

@@ -61,6 +61,12 @@ def resolve_broker(call: Call, state: SandboxState) -> None:
     call.broker = broker
 
 
+def resolve_path(call: Call, state: SandboxState) -> None:
+    """The family's own path checks (the market's marketcode and issuecode)."""
+    if call.operation.resolve is not None:
+        call.operation.resolve(call)
+
+
 def validate_request(call: Call, state: SandboxState) -> None:
     if call.operation.body in ("json", "query"):
         validation.validate(state.compiled[call.operation.id].request, call.body,
@@ -73,6 +79,7 @@ REQUEST_STEPS: tuple[tuple[str, Step], ...] = (
     ("permission", check_permission),
     ("parse_body", parse_body),
     ("broker", resolve_broker),
+    ("resolve", resolve_path),
     ("validate_request", validate_request),
 )
 

@@ -20,6 +20,7 @@ from sandbox.errors import BadRequest, MissingField, PlatformError
 
 log = logging.getLogger("sandbox.validation")
 
+MARKET_CATEGORY = "market"
 _REQUIRED_KEYWORDS = {"required", "minLength", "pattern", "type", "minProperties"}
 
 
@@ -74,8 +75,15 @@ def _missing_field(error: ValidationError) -> list[Any] | None:
 
 
 def to_platform_error(error: ValidationError, category: str | None) -> PlatformError:
-    """``category`` is where ``3003`` comes from; None: the operation has no ``3003``."""
+    """``category`` is where ``3003`` comes from; None: the operation has no ``3003``;
+    ``"market"``: market query errors (20055 input error, market README §6)."""
     missing = _missing_field(error)
+    if category == MARKET_CATEGORY:
+        from sandbox.families.market.exceptions import InputError
+
+        name = dotted(missing) if missing is not None else dotted(list(error.absolute_path))
+        what = "is required" if missing is not None else _short(Exception(error.message))
+        return InputError(f"{name or 'query'}: {what}")
     if missing is not None:
         if category is None:
             return BadRequest(f"{dotted(missing)}: a required field is missing or empty")

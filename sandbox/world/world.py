@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from sandbox.world.clock import Clock
 from sandbox.world.identities import Identities, load_identities
 from sandbox.world.rand import Rand
 from sandbox.world.store import MemoryStore, Store
+
+if TYPE_CHECKING:
+    from sandbox.world.market.prices import Market
+    from sandbox.world.market.universe import Universe
 
 # Lifetimes of auth.md §4.7 and §6 (codes 10 minutes; lockout after 5 failures).
 SCOPE_LIFETIMES = {"account": 2_592_000, "profile": 600}
@@ -48,3 +54,25 @@ class World:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    @property
+    def universe(self) -> Universe:
+        """The instrument universe (static per process; contracts are a function of the date)."""
+        from sandbox.world.market.instruments import load_universe
+
+        return load_universe()
+
+    @cached_property
+    def market(self) -> Market:
+        """The simulated market of this world's seed (shared by every world of the seed)."""
+        return market_of(self.seed)
+
+
+@lru_cache(maxsize=4)
+def market_of(seed: int) -> Market:
+    """A Market is a pure function of the seed: worlds rebuilt by a reset reuse its caches."""
+    from sandbox.world.market.instruments import load_universe
+    from sandbox.world.market.prices import Market
+
+    universe = load_universe()
+    return Market(seed, universe.get)
