@@ -4,5 +4,6 @@ from sandbox.families.market import (  # noqa: F401  (importing registers the op
     routes_derivatives,
     routes_flows,
     routes_index,
+    routes_multiquote,
     routes_stocks,
 )

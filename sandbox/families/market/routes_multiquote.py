@@ -1,0 +1,3 @@
+"""Market REST views: multi-quote tables (filled in below)."""
+
+from __future__ import annotations
