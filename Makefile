@@ -42,9 +42,11 @@ typecheck: $(DEVSTAMP)
 
 bench: $(DEVSTAMP)
 	$(PY) bench/run.py
+	$(PY) bench/market.py
 
 bench-quick: $(DEVSTAMP)
 	$(PY) bench/run.py --quick
+	$(PY) bench/market.py --quick
 
 openapi: $(STAMP)
 	$(VENV)/bin/oppf-sandbox openapi -o openapi.json

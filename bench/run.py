@@ -283,6 +283,7 @@ class ServerSpec:
     post_body: bytes
     post_check: Callable[[Any], bool]
     post_expectation: str
+    price_path: str | None = None  # the market price GET (emulator only)
 
 
 class Running:
@@ -375,6 +376,7 @@ class ServerResult:
     processes: int
     get: Endpoint
     post: Endpoint
+    price: Endpoint | None = None
 
 
 def bench_server(spec: ServerSpec, settings: Settings, workdir: Path) -> ServerResult:
@@ -397,10 +399,18 @@ def bench_server(spec: ServerSpec, settings: Settings, workdir: Path) -> ServerR
         print(f"  {spec.name}: POST {spec.post_path}", file=sys.stderr)
         post = measure(settings, "POST", base + spec.post_path, spec.post_path, script,
                        len(posted))
+        price = None
+        if spec.price_path is not None:
+            status, quoted = request(spec.port, "GET", spec.price_path)
+            check_json(spec, f"GET {spec.price_path}", status, quoted)
+            print(f"  {spec.name}: GET {spec.price_path}", file=sys.stderr)
+            price = measure(settings, "GET", base + spec.price_path, spec.price_path, None,
+                            len(quoted))
         after = rss_mb(running.proc.pid)
         processes = len(process_tree(running.proc.pid))
     return ServerResult(name=spec.name, argv=spec.argv, startup_s=round(startup_s, 3),
-                        rss_mb_idle=idle, rss_mb=after, processes=processes, get=get, post=post)
+                        rss_mb_idle=idle, rss_mb=after, processes=processes, get=get, post=post,
+                        price=price)
 
 
 def emulator_spec(worker_class: str, threads: int) -> ServerSpec:
@@ -418,6 +428,7 @@ def emulator_spec(worker_class: str, threads: int) -> ServerSpec:
                              separators=(",", ":")).encode("utf-8"),
         post_check=lambda a: isinstance(a, dict) and a.get("result") == "member",
         post_expectation='{"result": "member", ...}',
+        price_path=f"/v2/market/stocks/kospi/005930/price?apikey={EMULATOR_APIKEY}",
     )
 
 
@@ -509,9 +520,15 @@ def print_table(candidates: list[dict[str, Any]]) -> None:
                   f"{s['rss_mb_idle']:>7.1f} {s['get']['rps']:>8.0f} "
                   f"{s['get']['p50_ms']:>6.2f}ms {s['get']['p99_ms']:>6.2f}ms "
                   f"{s['post']['rps']:>8.0f} {s['post']['p99_ms']:>6.2f}ms {errors:>6}")
-        print(f"{'':<12} ratio emulator/bare: GET {c['ratio']:.2f}, POST {c['post_ratio']:.2f}")
+        price = c["emulator"]["price"]
+        if price:
+            print(f"{'':<12} emulator market price GET: {price['rps']:.0f} r/s, "
+                  f"p99 {price['p99_ms']:.2f} ms")
+        print(f"{'':<12} ratio emulator/bare: GET {c['ratio']:.2f}, POST {c['post_ratio']:.2f}, "
+              f"price GET {c['price_ratio']:.2f}")
     print("GET: emulator /_sandbox/apps vs bare /items; POST: emulator "
-          "/v1/common/member/register/search vs bare /orders (jsonschema-validated ~1 KB).")
+          "/v1/common/member/register/search vs bare /orders (jsonschema-validated ~1 KB); "
+          "price GET: emulator /v2/market/stocks/kospi/005930/price vs bare /items.")
 
 
 def summary(candidates: list[dict[str, Any]], results_file: Path) -> dict[str, Any]:
@@ -523,6 +540,9 @@ def summary(candidates: list[dict[str, Any]], results_file: Path) -> dict[str, A
         "threads": head["threads"],
         "ratio": head["ratio"],
         "post_ratio": head["post_ratio"],
+        "price_ratio": head["price_ratio"],
+        "price_rps": emu["price"]["rps"] if emu["price"] else 0.0,
+        "price_p99_ms": emu["price"]["p99_ms"] if emu["price"] else 0.0,
         "rps": emu["get"]["rps"],
         "p99_ms": emu["get"]["p99_ms"],
         "post_rps": emu["post"]["rps"],
@@ -608,7 +628,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             emu = bench_server(emulator_spec(wc, args.threads), settings, workdir)
             bare = bench_server(bare_spec(wc, args.threads), settings, workdir)
             errors = sum(e.non_2xx + e.socket_errors
-                         for e in (emu.get, emu.post, bare.get, bare.post))
+                         for e in (emu.get, emu.post, emu.price, bare.get, bare.post)
+                         if e is not None)
             if errors:
                 print(f"  warning: {errors} non-2xx responses or socket errors under load "
                       f"({label}); see the results file", file=sys.stderr)
@@ -618,6 +639,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "label": label,
                 "ratio": round(emu.get.rps / bare.get.rps, 3) if bare.get.rps else 0.0,
                 "post_ratio": round(emu.post.rps / bare.post.rps, 3) if bare.post.rps else 0.0,
+                "price_ratio": round(emu.price.rps / bare.get.rps, 3)
+                if emu.price and bare.get.rps else 0.0,
                 "errors": errors,
                 "emulator": asdict(emu),
                 "bare": asdict(bare),
