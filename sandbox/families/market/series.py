@@ -66,6 +66,8 @@ def intraday(world: World, inst: Instrument, query: Mapping[str, Any], at: datet
     day = params.yyyymmdd(query, "inqStrtDd", params.session_day(at))
     if day > at.date():
         raise exc.FutureDate(f"inqStrtDd {day:%Y%m%d} is after today")
+    if day.year < cal.FIRST_YEAR:
+        raise exc.NoDataForDate(f"no intraday data before {cal.FIRST_YEAR}")
     if not cal.is_trading_day(day):
         raise exc.NonBusinessDay(f"{day:%Y%m%d} is not a KRX business day")
     start, end = params.hhmm(query, "strtTm"), params.hhmm(query, "endTm")
