@@ -65,6 +65,8 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask("sandbox")
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    # an empty path segment is a 404, not a redirect to a path that means something else
+    app.url_map.merge_slashes = False
     app.extensions["sandbox"] = state
     for op in operations:
         view = make_view(op, state)

@@ -77,6 +77,23 @@ def market_get(client: FlaskClient, path: str, **query: Any) -> Any:
     return client.get(path, query_string=query, headers={"apikey": F9999_KEY})
 
 
+def ok(response: Any) -> Any:
+    """The JSON body of a 200 (the test fails with the body otherwise)."""
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def result(client: FlaskClient, path: str, **query: Any) -> Any:
+    """The ``result`` of a JSON-RPC market answer."""
+    return ok(market_get(client, path, **query))["result"]
+
+
+def error(response: Any, body: dict[str, str]) -> None:
+    """The response is the market error ``body`` (HTTP 400)."""
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.get_json() == body
+
+
 def set_clock(state: SandboxState, instant: str) -> None:
     """Move the (frozen) world clock to an ISO instant; naive values are KST."""
     from sandbox.world.clock import parse_instant

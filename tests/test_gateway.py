@@ -130,11 +130,11 @@ def test_unknown_broker_is_op_exco_3002(state: Any) -> None:
     op = all_operations()[0]
     for name, short in (("SHINHAN", "shinhan"), ("hiinvest", "hi"),
                         ("MiraeAssetDaewoo", "miraeasset"), ("cyber", "cyber")):
-        call = Call(op, state.world, "r", "http://x", path_params={"broker": name})
+        call = Call(op, state.world, "r", path_params={"broker": name})
         resolve_broker(call, state)
         assert call.broker is not None and call.broker.short_name == short
     for name in ("kyobo", "hyundai", "koreainvest"):
-        call = Call(op, state.world, "r", "http://x", path_params={"broker": name})
+        call = Call(op, state.world, "r", path_params={"broker": name})
         with pytest.raises(UnknownApiUrl) as info:
             resolve_broker(call, state)
         assert info.value.body()["code"] == 3002
@@ -158,7 +158,7 @@ def test_basic_auth_scheme(state: Any) -> None:
     op = all_operations()[0]
 
     def run(headers: dict[str, str]) -> Call:
-        call = Call(op, state.world, "r", "http://x")
+        call = Call(op, state.world, "r")
         with Flask(__name__).test_request_context("/", headers=headers) as ctx:
             auth.basic(ctx.request, call)
         return call

@@ -15,7 +15,7 @@ from sandbox.world.market import calendar as cal
 from sandbox.world.market import constituents, etf
 from sandbox.world.market.instruments import is_valid_isin, load_universe
 from sandbox.world.world import market_of
-from tests.conftest import assert_covers, example, market_get, set_clock
+from tests.conftest import assert_covers, error, example, market_get, ok, result, set_clock
 
 UNIVERSE = load_universe()
 MARKET = market_of(42)
@@ -32,18 +32,10 @@ PROPS = settings(max_examples=25, deadline=None,
                  suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-def ok(response: Any) -> Any:
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
 
 
-def result(client: FlaskClient, path: str, **query: Any) -> Any:
-    return ok(market_get(client, path, **query))["result"]
 
 
-def error(response: Any, body: dict[str, str]) -> None:
-    assert response.status_code == 400, response.get_data(as_text=True)
-    assert response.get_json() == body
 
 
 def inst(code: str) -> Any:

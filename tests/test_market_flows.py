@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from sandbox.app import SandboxState
 from sandbox.families.market import flows
 from sandbox.world.market import calendar as cal
+from sandbox.world.market import contracts
 from sandbox.world.market import flows as wf
 from sandbox.world.market.instruments import load_universe
-from tests.conftest import SPEC, assert_covers, example, market_get, set_clock
+from tests.conftest import SPEC, assert_covers, error, example, market_get, ok, result, set_clock
 
 UNIVERSE = load_universe()
 KOSPI = "/v2/market/stocks/kospi"
@@ -36,18 +37,10 @@ PROPS = settings(max_examples=20, deadline=None,
 ISSUES = ["005930", "000660", "069500", "590003", KOSDAQ_CODE]
 
 
-def ok(response: Any) -> Any:
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
 
 
-def result(client: FlaskClient, path: str, **query: Any) -> Any:
-    return ok(market_get(client, path, **query))["result"]
 
 
-def error(response: Any, body: dict[str, str]) -> None:
-    assert response.status_code == 400, response.get_data(as_text=True)
-    assert response.get_json() == body
 
 
 def kst(text: str) -> datetime:
@@ -231,8 +224,8 @@ def test_index_investors_errors(client: FlaskClient) -> None:
 # --------------------------------------------------------------- F8/O8 derivatives investors
 def contract_totals(state: SandboxState, kind: str, market: str, at: datetime,
                     option_type: str | None = None) -> tuple[int, int]:
-    contracts = flows._contracts(state.world.market, UNIVERSE, kind, market, at.date())
-    quotes = [state.world.market.quote(c, at) for c in contracts
+    listed = contracts.listed(state.world.market, UNIVERSE, kind, market, at.date())
+    quotes = [state.world.market.quote(c, at) for c in listed
               if option_type is None or c.option_type == option_type]
     return sum(q.volume for q in quotes), sum(q.value for q in quotes)
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sandbox.app import SandboxState
 from sandbox.world.market import rules
 from sandbox.world.market.instruments import is_valid_isin, load_universe
-from tests.conftest import assert_covers, example, market_get, set_clock
+from tests.conftest import assert_covers, error, example, market_get, ok, result, set_clock
 
 KOSPI = "/v2/market/stocks/kospi"
 SAMSUNG = f"{KOSPI}/005930"
@@ -29,18 +29,10 @@ PROPS = settings(max_examples=25, deadline=None,
                  suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-def ok(response: Any) -> Any:
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
 
 
-def result(client: FlaskClient, path: str, **query: Any) -> Any:
-    return ok(market_get(client, path, **query))["result"]
 
 
-def error(response: Any, body: dict[str, str]) -> None:
-    assert response.status_code == 400, response.get_data(as_text=True)
-    assert response.get_json() == body
 
 
 def history(client: FlaskClient, path: str, start: str, end: str, count: Any = 100,

@@ -16,7 +16,6 @@ class Call:
     operation: Operation
     world: World
     request_id: str
-    base_url: str
     path_params: dict[str, str] = field(default_factory=dict)
     body: Any = None
     app: App | None = None
@@ -25,3 +24,10 @@ class Call:
     broker: Broker | None = None
     institution: str | None = None
     target: Any = None  # what the path names, set by the operation's resolve step
+
+    @property
+    def base_url(self) -> str:
+        """``scheme://host[:port]`` of the request (read on demand: most calls never need it)."""
+        from flask import request
+
+        return request.host_url.rstrip("/")

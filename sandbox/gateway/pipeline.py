@@ -105,7 +105,7 @@ def check_response(compiled: Compiled, body: Any, mode: str) -> None:
 def make_view(op: Operation, state: SandboxState) -> Callable[..., Response]:
     def view(**path_params: str) -> Response:
         call = Call(operation=op, world=state.world, request_id=g.request_id,
-                    base_url=request.host_url.rstrip("/"), path_params=path_params)
+                    path_params=path_params)
         g.operation_id = op.id
         for _name, step in REQUEST_STEPS:
             step(call, state)

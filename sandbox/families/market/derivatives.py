@@ -19,7 +19,7 @@ from sandbox.families.market.params import Target
 from sandbox.world.market import calendar as cal
 from sandbox.world.market import contracts, rules
 from sandbox.world.market.bars import Bar, period_start
-from sandbox.world.market.instruments import CALL, FUTURE, OPTION, Instrument
+from sandbox.world.market.instruments import FUTURE, OPTION, Instrument
 from sandbox.world.market.prices import Market
 from sandbox.world.market.snapshot import Price, Quote
 from sandbox.world.market.universe import Universe
@@ -54,13 +54,6 @@ def instant_cs(day: date, at: datetime) -> int:
 
 
 # --------------------------------------------------------------------------------------- lists
-def underlying_close(market: Market, sample: Instrument, day: date) -> float:
-    """The underlying's close on the trading day before ``day`` (points), from the model."""
-    und = market.model.underlying(sample)
-    prev = cal.index_on_or_before(day - timedelta(days=1))
-    return market.model.close_units(und, prev) / rules.price_scale(und)
-
-
 def list_rows(market: Market, universe: Universe, kind: str, code: str,
               day: date) -> tuple[dict[str, Any], ...]:
     """``isuLists`` of a market on a batch day (cached per market and day; treat as read-only)."""
@@ -81,15 +74,8 @@ def _list_rows(market: Market, universe: Universe, kind: str, code: str,
     listed months with strikes every ``strike_step`` around the money, the money being the
     underlying's previous close.
     """
-    atm: float | None = None
-    if kind == OPTION:
-        for product in universe.products_of(OPTION, code):
-            months = product.listed_months(day)
-            if months:
-                sample = product.contract(*months[0], CALL, product.strikes()[0])
-                atm = underlying_close(market, sample, day)
-                break
-    rows = [payloads.list_row(inst) for inst in universe.select(kind, code, day, atm=atm)]
+    rows = [payloads.list_row(inst)
+            for inst in contracts.listed(market, universe, kind, code, day)]
     if kind == FUTURE:
         continuous = universe.continuous_code(code)
         front = universe.resolve(continuous, day) if continuous else None

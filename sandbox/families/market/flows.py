@@ -30,13 +30,11 @@ from sandbox.families.market import exceptions as exc
 from sandbox.families.market import params, payloads
 from sandbox.families.market.params import Target
 from sandbox.world.market import calendar as cal
-from sandbox.world.market import constituents, rules
+from sandbox.world.market import constituents, contracts
 from sandbox.world.market import flows as wf
 from sandbox.world.market.bars import Bar
-from sandbox.world.market.instruments import CALL, OPTION, Instrument
+from sandbox.world.market.instruments import OPTION, Instrument
 from sandbox.world.market.noise import BoundedCache
-from sandbox.world.market.prices import Market
-from sandbox.world.market.universe import Universe
 from sandbox.world.world import World
 
 PER_ISSUE_INVESTORS = time(15, 30)
@@ -107,25 +105,6 @@ def _instant(day: date, cs: int) -> datetime:
                                       cs // cal.CS_SECOND % 60, cs % 100 * 10_000), cal.KST)
 
 
-@lru_cache(maxsize=64)
-def _contracts(market: Market, universe: Universe, kind: str, code: str,
-               day: date) -> tuple[Instrument, ...]:
-    """The contracts of a derivatives market listed on ``day``; option strikes centred on the
-    underlying's previous close, as the options ``lists`` (O1) lists them."""
-    atm: float | None = None
-    if kind == OPTION:
-        for product in universe.products_of(OPTION, code):
-            months = product.listed_months(day)
-            if months:
-                sample = product.contract(*months[0], CALL, product.strikes()[0])
-                underlying = market.model.underlying(sample)
-                previous = cal.index_on_or_before(day - timedelta(days=1))
-                atm = market.model.close_units(underlying, previous) / \
-                    rules.price_scale(underlying)
-                break
-    return tuple(universe.select(kind, code, day, atm=atm))
-
-
 def _derivative_flows(world: World, kind: str, market: str, at: datetime) -> tuple[str, list[Any]]:
     """``(Tm, invstLists)`` of a derivatives market at the last 30 s refresh (cached; read-only)."""
     day = params.session_day(at)
@@ -138,7 +117,7 @@ def _derivative_flows(world: World, kind: str, market: str, at: datetime) -> tup
     instant = _instant(day, slot)
     groups = ("CallAcc", "PutAcc") if kind == OPTION else ("MktAcc",)
     totals = {g: [0, 0] for g in groups}
-    for contract in _contracts(world.market, world.universe, kind, market, day):
+    for contract in contracts.listed(world.market, world.universe, kind, market, day):
         q = world.market.quote(contract, instant)
         group = ("PutAcc" if contract.option_type == "P" else "CallAcc") if kind == OPTION \
             else "MktAcc"

@@ -8,7 +8,6 @@ Key order follows the documented payloads (README §3.7).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -86,16 +85,8 @@ def market_cap(world: World, target: Target, at: datetime) -> dict[str, Any]:
     })
 
 
-def intraday(world: World, target: Target, query: Mapping[str, Any],
-             at: datetime) -> dict[str, Any]:
-    """I6: 10 s / 1 min / 10 min bars, as stocks S12 (points, thousand shares)."""
-    return series.intraday(world, target.inst, query, at)
 
 
-def history(world: World, target: Target, query: Mapping[str, Any],
-            at: datetime) -> dict[str, Any]:
-    """I7: daily/weekly/monthly bars, as stocks S15."""
-    return series.history(world, target.inst, query, at)
 
 
 def composite(world: World, target: Target, at: datetime) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.families.market import indices, params
+from sandbox.families.market import indices, params, series
 from sandbox.families.market.ops import market_op
 from sandbox.gateway.call import Call
 
@@ -40,13 +40,13 @@ def index_marketcap(call: Call) -> dict[str, Any]:
 @market_op("index_intraday", f"{INDEX}/intraday", family="index",
            summary="I6 index bars of 10 s, 1 min or 10 min, newest first")
 def index_intraday(call: Call) -> dict[str, Any]:
-    return indices.intraday(call.world, params.target(call), call.body, params.now(call))
+    return series.intraday(call.world, params.target(call).inst, call.body, params.now(call))
 
 
 @market_op("index_history", f"{INDEX}/history", family="index",
            summary="I7 daily, weekly or monthly index bars, newest first")
 def index_history(call: Call) -> dict[str, Any]:
-    return indices.history(call.world, params.target(call), call.body, params.now(call))
+    return series.history(call.world, params.target(call).inst, call.body, params.now(call))
 
 
 @market_op("stocks_index", "/v2/market/stocks/<marketcode>/index",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.families.market import params, selective, stocks
+from sandbox.families.market import params, selective, series, stocks
 from sandbox.families.market.ops import market_op
 from sandbox.gateway.call import Call
 
@@ -49,13 +49,13 @@ def stocks_orderbook(call: Call) -> dict[str, Any]:
 @market_op("stocks_intraday", f"{STOCK}/intraday", family="stocks",
            summary="S12 intraday bars of 10 s, 1 min or 10 min, newest first (real time)")
 def stocks_intraday(call: Call) -> dict[str, Any]:
-    return stocks.intraday(call.world, params.target(call), call.body, params.now(call))
+    return series.intraday(call.world, params.target(call).inst, call.body, params.now(call))
 
 
 @market_op("stocks_history", f"{STOCK}/history", family="stocks",
            summary="S15 daily, weekly or monthly bars, newest first (06:30 batch + today)")
 def stocks_history(call: Call) -> dict[str, Any]:
-    return stocks.history(call.world, params.target(call), call.body, params.now(call))
+    return series.history(call.world, params.target(call).inst, call.body, params.now(call))
 
 
 @market_op("stocks_selectivemaster", f"{STOCK}/selectivemaster", family="stocks",

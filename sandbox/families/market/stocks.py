@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -139,15 +138,3 @@ def price(world: World, target: Target, at: datetime) -> dict[str, Any]:
 def orderbook(world: World, target: Target, at: datetime) -> dict[str, Any]:
     """S6: ten levels each side (LP quotes are not modelled), totals and the expected match."""
     return payloads.envelope(payloads.stock_book(world.market.book(target.inst, at)))
-
-
-def intraday(world: World, target: Target, query: Mapping[str, Any],
-             at: datetime) -> dict[str, Any]:
-    """S12: at most 100 bars of 10 s / 1 min / 10 min, newest first (v2 2018 shape)."""
-    return series.intraday(world, target.inst, query, at)
-
-
-def history(world: World, target: Target, query: Mapping[str, Any],
-            at: datetime) -> dict[str, Any]:
-    """S15: D/W/M bars, newest first, at most ``reqCnt`` (≤ 100) rows (README §6)."""
-    return series.history(world, target.inst, query, at)

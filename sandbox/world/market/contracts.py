@@ -3,6 +3,9 @@
 * :func:`extremes`: the life-of-contract and year-to-date highs and lows with their dates, as a
   master published on a business day shows them (futures.md F2 ``inlist*``/``midyy*``): every
   daily bar of the contract *before* that day, read from the model's O(1) daily summaries.
+* :func:`listed`: the contracts of a derivatives market on a day, option strikes centred on
+  the underlying's previous close (the money), as the ``lists`` endpoints and the market-wide
+  investor flows see them.
 * :func:`negotiated_block`: the day's negotiated block trade (협의대량매매, futures.md F4
   ``negoBlkAccTrdvol``). Most days have none; on a seeded share of days one block of a small
   share of the day's volume prints at a seeded time. The block is counted *inside* the
@@ -18,15 +21,17 @@ from __future__ import annotations
 import threading
 import weakref
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sandbox.world.market import calendar as cal
-from sandbox.world.market.instruments import FUTURE, Instrument
+from sandbox.world.market import rules
+from sandbox.world.market.instruments import CALL, FUTURE, OPTION, Instrument
 from sandbox.world.market.noise import BoundedCache, uniform
 from sandbox.world.market.prices import Market
 from sandbox.world.market.rules import from_units
 from sandbox.world.market.snapshot import Price
+from sandbox.world.market.universe import Universe
 
 # negotiated block trades: probability of a block day, share of the day's volume, time window
 BLOCK_DAY_PROBABILITY = {FUTURE: 0.12}  # options: none (their books are thin)
@@ -70,6 +75,33 @@ def market_cache(market: Market, name: str, size: int) -> BoundedCache[Any, Any]
         if found is None:
             found = caches[name] = BoundedCache(size)
         return found
+
+
+def underlying_close(market: Market, sample: Instrument, day: date) -> float:
+    """The underlying's close on the trading day before ``day`` (points), from the model."""
+    und = market.model.underlying(sample)
+    prev = cal.index_on_or_before(day - timedelta(days=1))
+    return market.model.close_units(und, prev) / rules.price_scale(und)
+
+
+def listed(market: Market, universe: Universe, kind: str, code: str,
+           day: date) -> tuple[Instrument, ...]:
+    """The contracts of derivatives market ``code`` listed on ``day`` (cached per day): option
+    strikes every step around the underlying's previous close (options.md O1)."""
+    cache = market_cache(market, "listed", 256)
+    key = (id(universe), kind, code, day)
+    found: tuple[Instrument, ...] | None = cache.get(key)
+    if found is None:
+        atm: float | None = None
+        if kind == OPTION:
+            for product in universe.products_of(OPTION, code):
+                months = product.listed_months(day)
+                if months:
+                    sample = product.contract(*months[0], CALL, product.strikes()[0])
+                    atm = underlying_close(market, sample, day)
+                    break
+        found = cache.put(key, tuple(universe.select(kind, code, day, atm=atm)))
+    return found
 
 
 def extremes(market: Market, inst: Instrument, day: date) -> Extremes:
