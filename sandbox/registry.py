@@ -66,7 +66,7 @@ class Operation:
         return SCHEMAS / self.group / f"{self.name}.{kind}.json"
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity (validation caches key on it)
 class Compiled:
     operation: Operation
     request_schema: dict[str, Any]

@@ -68,9 +68,11 @@ def resolve_path(call: Call, state: SandboxState) -> None:
 
 
 def validate_request(call: Call, state: SandboxState) -> None:
-    if call.operation.body in ("json", "query"):
+    if call.operation.body == "json":
         validation.validate(state.compiled[call.operation.id].request, call.body,
                             call.operation.error_category)
+    elif call.operation.body == "query":  # flat str -> str: the verdict is cached per query
+        validation.validate_query(state.compiled[call.operation.id], call.body)
 
 
 REQUEST_STEPS: tuple[tuple[str, Step], ...] = (

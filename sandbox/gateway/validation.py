@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from sandbox.errors import BadRequest, MissingField, PlatformError
+
+if TYPE_CHECKING:
+    from sandbox.registry import Compiled
 
 log = logging.getLogger("sandbox.validation")
 
@@ -105,3 +109,18 @@ def validate(validator: Draft202012Validator, instance: Any, category: str | Non
     error = first_error(validator, instance)
     if error is not None:
         raise to_platform_error(error, category)
+
+
+@lru_cache(maxsize=8192)
+def _query_error(compiled: Compiled, items: tuple[tuple[str, str], ...]) -> PlatformError | None:
+    error = first_error(compiled.request, dict(items))
+    return None if error is None else to_platform_error(error,
+                                                         compiled.operation.error_category)
+
+
+def validate_query(compiled: Compiled, query: dict[str, str]) -> None:
+    """:func:`validate` for a query string (flat ``str`` values): the same verdict, cached by
+    operation and query, since pollers repeat the same queries."""
+    error = _query_error(compiled, tuple(sorted(query.items())))
+    if error is not None:
+        raise error  # rendering only reads it, so one instance serves every repeat

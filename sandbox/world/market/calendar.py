@@ -30,6 +30,7 @@ import bisect
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 import holidays
 
@@ -277,6 +278,7 @@ def _hm(hours: int, minutes: int = 0) -> int:
     return hours * CS_HOUR + minutes * CS_MINUTE
 
 
+@lru_cache(maxsize=4096)
 def schedule(d: date, family: str = STOCK_SESSIONS, expiring: bool = False) -> Schedule:
     """The session clock of trading day ``d``; ``expiring`` = a derivative's last day."""
     if not is_trading_day(d):
