@@ -8,6 +8,7 @@ from typing import Any
 from sandbox import __version__
 from sandbox.admin import models
 from sandbox.app import current_state
+from sandbox.families.market import codes
 from sandbox.gateway.call import Call
 from sandbox.registry import BodyKind, Handler, operation
 
@@ -77,3 +78,10 @@ def oauth_token(call: Call) -> dict[str, Any]:
        "Clear a portal user's failed-login lock (op-auth 2003)", body="none")
 def user_unlock(call: Call) -> dict[str, Any]:
     return models.unlock_user(call.world, call.path_params["user_id"])
+
+
+@admin("admin.market_codes", "GET", "/_sandbox/market/codes",
+       "The market code tables: marketcodes, continuous futures, investors, indices, errors",
+       body="query")
+def market_codes(call: Call) -> dict[str, Any]:
+    return codes.tables(call.world)

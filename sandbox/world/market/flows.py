@@ -37,7 +37,13 @@ from typing import NamedTuple
 from sandbox.world.market.instruments import ETF, ETN, Instrument
 from sandbox.world.market.noise import normal, uniform
 
-INVESTOR_CODES = tuple(f"{n:02d}" for n in range(1, 17))
+#: investor type codes (KRX code 6502, codes.md §3): wire code -> Korean name
+INVESTOR_NAMES = {
+    "01": "금융투자", "02": "보험", "03": "투신", "04": "은행", "05": "기타금융", "06": "연기금",
+    "07": "국가", "08": "기관계", "09": "기타법인", "10": "개인", "11": "외국인", "12": "종합계",
+    "13": "사모펀드", "14": "외인-등록", "15": "외인-기타", "16": "기타합계",
+}
+INVESTOR_CODES = tuple(INVESTOR_NAMES)
 INSTITUTIONS = ("01", "02", "03", "04", "05", "06", "07", "13")  # summed into 08
 FOREIGNERS = ("14", "15")  # summed into 11
 LEAVES = (*INSTITUTIONS, "09", "10", *FOREIGNERS)
