@@ -29,6 +29,7 @@ import holidays
 from sandbox.families.market import exceptions as exc
 from sandbox.families.market import params, payloads
 from sandbox.families.market.params import Target
+from sandbox.gateway.call import Call
 from sandbox.world.market import calendar as cal
 from sandbox.world.market import constituents, contracts
 from sandbox.world.market import flows as wf
@@ -51,6 +52,14 @@ NATIONS: dict[str, str | None] = {
     "JP": "XJPX", "CN": "XSHG", "TW": "XTAI", "SG": "XSES", "AU": "XASX", "EU": "XECB",
 }
 
+
+
+def resolve_nation(call: Call) -> None:
+    """The ``{nationcode}`` of S19 (codes/nations.json, upper case); else 10000."""
+    nation = call.path_params.get("nationcode", "")
+    if nation not in NATIONS:
+        raise exc.QueryTypeNotFound(f"unknown nationcode '{nation[:40]}'")
+    call.target = Target(nation)
 
 # -------------------------------------------------------------------------------- investors
 def _lists(rows: list[wf.InvestorRow]) -> list[dict[str, Any]]:

@@ -16,10 +16,11 @@ from sandbox.registry import Handler, operation
 
 
 def market_op(name: str, *paths: str, family: str, summary: str, issue: bool = True,
-              **options: Any) -> Callable[[Handler], Handler]:
+              resolve: Handler | None = None, **options: Any) -> Callable[[Handler], Handler]:
     """Register ``market.<name>``; ``family`` picks the path rules (stocks, multiquote,
-    futures, options, index); ``issue`` says whether the path has an ``{issuecode}``."""
+    futures, options, index); ``issue`` says whether the path has an ``{issuecode}``;
+    ``resolve`` replaces the path rules for a path of another shape (the holiday nation)."""
     return operation(f"market.{name}", "GET", *paths, auth="apikey", family="market",
                      summary=summary, body="query", error_category=MARKET_CATEGORY,
-                     tags=(f"market:{family}",), resolve=resolver(family, issue=issue),
-                     **options)
+                     tags=(f"market:{family}",),
+                     resolve=resolve or resolver(family, issue=issue), **options)

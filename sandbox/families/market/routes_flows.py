@@ -7,11 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.families.market import etf, flows, params
-from sandbox.families.market import exceptions as exc
 from sandbox.families.market.ops import market_op
 from sandbox.gateway.call import Call
-from sandbox.gateway.validation import MARKET_CATEGORY
-from sandbox.registry import operation
 from sandbox.world.market.instruments import FUTURE, OPTION
 
 STOCKS = "/v2/market/stocks/<marketcode>"
@@ -95,17 +92,8 @@ def stocks_pdf(call: Call) -> dict[str, Any]:
 
 
 # -------------------------------------------------------------------------------- holiday
-def resolve_nation(call: Call) -> None:
-    """The ``{nationcode}`` of S19 (codes/nations.json, upper case); else 10000."""
-    nation = call.path_params.get("nationcode", "")
-    if nation not in flows.NATIONS:
-        raise exc.QueryTypeNotFound(f"unknown nationcode '{nation[:40]}'")
-    call.target = params.Target(nation)
-
-
-@operation("market.stocks_holiday", "GET", "/v2/market/stocks/<nationcode>/holiday",
-           auth="apikey", family="market", body="query", error_category=MARKET_CATEGORY,
-           tags=("market:stocks",), resolve=resolve_nation,
+@market_op("stocks_holiday", "/v2/market/stocks/<nationcode>/holiday", family="stocks",
+           resolve=flows.resolve_nation,
            summary="S19 upcoming market holidays of a country (bare object)")
 def stocks_holiday(call: Call) -> dict[str, Any]:
     return flows.holiday(call.world, params.target(call), params.now(call))

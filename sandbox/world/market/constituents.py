@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from sandbox.world.market.instruments import INDEX, STOCK, Instrument
 from sandbox.world.market.universe import Universe
@@ -144,12 +144,7 @@ class Constituents:
         )
 
 
-_BY_UNIVERSE: dict[int, Constituents] = {}
-
-
+@lru_cache(maxsize=4)  # a Universe hashes by identity
 def of(universe: Universe) -> Constituents:
     """The membership tables of ``universe`` (one instance per universe object)."""
-    found = _BY_UNIVERSE.get(id(universe))
-    if found is None or found.universe is not universe:
-        found = _BY_UNIVERSE[id(universe)] = Constituents(universe)
-    return found
+    return Constituents(universe)

@@ -33,6 +33,7 @@ import bisect
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from sandbox.world.market import calendar as cal
 from sandbox.world.market import constituents
@@ -109,15 +110,10 @@ class IndexTotals:
         return Totals(k, table.shares[k], table.caps[k], table.anchor_level)
 
 
-_BY_UNIVERSE: dict[int, IndexTotals] = {}
-
-
+@lru_cache(maxsize=4)  # a Universe hashes by identity
 def of(universe: Universe) -> IndexTotals:
     """The totals tables of ``universe`` (one instance per universe object)."""
-    found = _BY_UNIVERSE.get(id(universe))
-    if found is None or found.universe is not universe:
-        found = _BY_UNIVERSE[id(universe)] = IndexTotals(universe)
-    return found
+    return IndexTotals(universe)
 
 
 # ------------------------------------------------------------------------- expected index
