@@ -46,7 +46,23 @@ def transcript(app: Flask) -> list[bytes]:
         "redirect_uri": "https://sandbox.koscom.co.kr/callback", "username": "hwanny",
         "password": "fintech123@", "consent": "allow"})
     out.append(login.headers["Location"].encode())
+    market = {"apikey": F0995_KEY}
+    for path in MARKET_PATHS:
+        out.append(client.get(path, headers=market).data)
     return out
+
+
+MARKET_PATHS = (
+    "/v2/market/stocks/kospi/005930/price",
+    "/v2/market/stocks/kosdaq/247540/orderbook",
+    "/v2/market/stocks/kospi/005930/history?trnsmCycleTpCd=W&inqStrtDd=20160101"
+    "&inqEndDd=20261124&reqCnt=100",
+    "/v2/market/futures/kospi200/K2FA001/price",
+    "/v2/market/options/kospi200/lists",
+    "/v2/market/index/kospi/K1/index",
+    "/v2/market/index/kospi/K1/investors",
+    "/v2/market/multiquote/stocks/kospi/ohlclists",
+)
 
 
 def test_same_seed_gives_byte_identical_responses_across_restarts() -> None:
@@ -56,7 +72,10 @@ def test_same_seed_gives_byte_identical_responses_across_restarts() -> None:
     assert first == second
     other = transcript(create_app(Config(world=WorldSettings(seed=8, clock=FROZEN))))
     assert other[0] != first[0]  # the dev app's key is derived from the seed
-    assert other[-1] != first[-1]
+    market = len(MARKET_PATHS)
+    assert other[-market - 1] != first[-market - 1]
+    for mine, theirs in zip(first[-market:], other[-market:], strict=True):
+        assert mine != theirs  # another seed, other prices, books, flows and listings
 
 
 def test_reset_replays_the_same_bytes(app: Flask) -> None:
