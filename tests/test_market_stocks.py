@@ -435,3 +435,22 @@ def test_selectivereal_was_never_delivered(client: FlaskClient) -> None:
     response = market_get(client, f"{SAMSUNG}/selectivereal")
     assert response.status_code == 404
     assert response.get_json()["category"] == "op-apim"
+
+
+def test_intraday_boundaries(client: FlaskClient, state: SandboxState) -> None:
+    """Bars hold (end - cycle, end]: the 15:30 closing match closes the 15:30 bar, the opening
+    match starts the first bar, and no two bars share a label (an instant on a boundary)."""
+    set_clock(state, "2026-11-24T15:45:00+09:00")
+    bars = result(client, "/v2/market/stocks/kospi/005930/intraday", inddCycleTpCd="600",
+                  strtTm="0900", endTm="1540")["hisLists"]
+    close = result(client, "/v2/market/stocks/kospi/005930/history", trnsmCycleTpCd="D",
+                   inqStrtDd="20261124", inqEndDd="20261124", reqCnt="1")["hisLists"][0]
+    by_label = {b["inddTm"]: b for b in bars}
+    assert by_label["15300000"]["inddClsprc"] == close["trdPrc"]
+    assert bars[-1]["inddTm"] == "9100000"
+    for cycle in ("10", "60", "600"):
+        set_clock(state, "2026-11-24T10:00:00+09:00")
+        labels = [b["inddTm"] for b in result(client, "/v2/market/stocks/kospi/005930/intraday",
+                                              inddCycleTpCd=cycle, strtTm="0900",
+                                              endTm="1530")["hisLists"]]
+        assert len(labels) == len(set(labels)), cycle

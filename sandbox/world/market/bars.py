@@ -182,25 +182,35 @@ def intraday(
     at_cs: int,
     value_of: ValueOf,
 ) -> list[IntradayBar]:
-    """Bars of ``cycle_s`` seconds over trades ``<= upto`` timed in [start, end]; newest first."""
+    """Bars of ``cycle_s`` seconds over trades ``<= upto`` timed in [start, end]; newest first.
+
+    A bar is labelled with its end and holds the trades of (end - cycle, end]: a match printed
+    exactly on a boundary (the 15:30 close, a single-price auction at 16:10) closes the bar
+    ending there; the opening match at the open starts the first bar. The still-open bar is
+    labelled with its last trade's time (stocks.md S12).
+    """
     cyc = cycle_s * cal.CS_SECOND
     times = tape.times
+    opening = tape.schedule.open
+
+    def bar_end(t: int) -> int:
+        return t if t % cyc == 0 and t != opening else (t // cyc + 1) * cyc
+
     lo = bisect.bisect_left(times, start_cs)
     hi = min(upto, bisect.bisect_right(times, end_cs) - 1)
     sc = tape.summary.scale
     out: list[IntradayBar] = []
     j = lo
     while j <= hi:
-        window = times[j] // cyc
+        label = bar_end(times[j])
         k = j
         high = low = tape.prices[j]
-        while k + 1 <= hi and times[k + 1] // cyc == window:
+        while k + 1 <= hi and bar_end(times[k + 1]) == label:
             k += 1
             p = tape.prices[k]
             high, low = max(high, p), min(low, p)
         before_vol = tape.cum_vol[j - 1] if j else 0
         before_raw = tape.cum_raw[j - 1] if j else 0
-        label = (window + 1) * cyc
         if at_cs < label:
             label = times[k]
         acc_vol, acc_val = tape.cum_vol[k], value_of(tape.cum_raw[k])
