@@ -13,12 +13,11 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sandbox.families.market import exceptions as exc
 from sandbox.families.market import params, payloads, series
 from sandbox.families.market.params import Target
 from sandbox.world.market import calendar as cal
 from sandbox.world.market import contracts, rules
-from sandbox.world.market.bars import Bar, period_start
+from sandbox.world.market.bars import Bar, period_start, periods
 from sandbox.world.market.instruments import FUTURE, OPTION, Instrument
 from sandbox.world.market.prices import Market
 from sandbox.world.market.snapshot import Price, Quote
@@ -175,12 +174,10 @@ def intraday(world: World, target: Target, query: Mapping[str, Any],
     was front on that day and is echoed as requested (futures.md Q4)."""
     inst = target.inst
     echo = echo_code(world, target)
-    day = params.yyyymmdd(query, "inqStrtDd", params.session_day(at))
-    if day.year < cal.FIRST_YEAR:  # before the calendar's span (later days are future dates)
-        raise exc.NoDataForDate(f"inqStrtDd {day:%Y%m%d} is before {cal.FIRST_YEAR}")
-    if echo != inst.code and day <= at.date() and cal.is_trading_day(day):
+    day = params.intraday_day(query, at)
+    if echo != inst.code:
         inst = world.universe.front(target.market, day) or inst
-    return series.intraday(world, inst, query, at, echo=echo)
+    return series.intraday(world, inst, query, at, echo=echo, day=day)
 
 
 # -------------------------------------------------------------------------------------- history
@@ -239,17 +236,8 @@ def aggregate(daily: list[Bar], cycle: str) -> list[Bar]:
     """W or M bars of display-unit daily bars given oldest first (as ``bars.aggregate``: open of
     the first day, close of the last, extremes, sums, change against the first day's base,
     change codes 2/3/5, the period's last included day and open interest)."""
-    groups: list[list[Bar]] = []
-    key: tuple[int, int] | None = None
-    for bar in daily:
-        iso = bar.day.isocalendar()
-        k = (iso[0], iso[1]) if cycle == "W" else (bar.day.year, bar.day.month)
-        if k != key:
-            groups.append([])
-            key = k
-        groups[-1].append(bar)
     out = []
-    for group in groups:
+    for group in periods(daily, cycle):
         first, last = group[0], group[-1]
         change = last.close - first.base
         out.append(Bar(last.day, first.open, max(b.high for b in group),

@@ -151,6 +151,19 @@ def yyyymmdd(query: Mapping[str, Any], name: str, default: date | None = None) -
         raise exc.InputError(f"{name}: '{str(raw)[:20]}' is not a calendar date") from None
 
 
+def intraday_day(query: Mapping[str, Any], at: datetime) -> date:
+    """The ``inqStrtDd`` of an intraday call (default: the session day): a future day → 20100,
+    a day before the KRX calendar's span → 20020, a non-business day → 20110."""
+    day = yyyymmdd(query, "inqStrtDd", session_day(at))
+    if day > at.date():
+        raise exc.FutureDate(f"inqStrtDd {day:%Y%m%d} is after today")
+    if day.year < cal.FIRST_YEAR:
+        raise exc.NoDataForDate(f"no intraday data before {cal.FIRST_YEAR}")
+    if not cal.is_trading_day(day):
+        raise exc.NonBusinessDay(f"{day:%Y%m%d} is not a KRX business day")
+    return day
+
+
 def period(query: Mapping[str, Any], *, start_required: bool = True) -> tuple[date, date]:
     """``(inqStrtDd, inqEndDd)``; start after end → 20010. Without a start: 1990-01-01."""
     end = yyyymmdd(query, "inqEndDd")

@@ -8,12 +8,11 @@ own fields (open interest, index totals) around them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sandbox.families.market import exceptions as exc
 from sandbox.families.market import params, payloads
-from sandbox.world.market import calendar as cal
 from sandbox.world.market.bars import Bar
 from sandbox.world.market.instruments import Instrument
 from sandbox.world.world import World
@@ -56,20 +55,15 @@ def history(world: World, inst: Instrument, query: Mapping[str, Any], at: dateti
 
 
 def intraday(world: World, inst: Instrument, query: Mapping[str, Any], at: datetime, *,
-             echo: str | None = None) -> dict[str, Any]:
+             echo: str | None = None, day: date | None = None) -> dict[str, Any]:
     """``intraday``: at most 100 bars of 10 s / 1 min / 10 min between ``strtTm`` and
     ``endTm`` of ``inqStrtDd`` (default: today), newest first, labelled with their end time;
-    the open bar carries its last update time (stocks.md S12)."""
+    the open bar carries its last update time (stocks.md S12). ``day``: ``inqStrtDd`` when
+    the caller has already read it (:func:`params.intraday_day`)."""
     cycle = CYCLES.get(str(query.get("inddCycleTpCd")))
     if cycle is None:
         raise exc.InputError("inddCycleTpCd must be 10, 60 or 600")
-    day = params.yyyymmdd(query, "inqStrtDd", params.session_day(at))
-    if day > at.date():
-        raise exc.FutureDate(f"inqStrtDd {day:%Y%m%d} is after today")
-    if day.year < cal.FIRST_YEAR:
-        raise exc.NoDataForDate(f"no intraday data before {cal.FIRST_YEAR}")
-    if not cal.is_trading_day(day):
-        raise exc.NonBusinessDay(f"{day:%Y%m%d} is not a KRX business day")
+    day = day or params.intraday_day(query, at)
     start, end = params.hhmm(query, "strtTm"), params.hhmm(query, "endTm")
     if start > end:
         raise exc.BadPeriod(f"strtTm {start:%H%M} is after endTm {end:%H%M}")

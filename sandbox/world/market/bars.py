@@ -18,7 +18,7 @@ import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, TypeVar
 
 from sandbox.world.market import calendar as cal
 from sandbox.world.market.daily import DaySummary, krw_value
@@ -145,18 +145,26 @@ def _period_key(d: date, cycle: str) -> tuple[int, int]:
     return d.year, d.month
 
 
-def aggregate(daily: Iterable[DayLike], cycle: str) -> list[Row]:
-    """W or M rows from daily rows given oldest first; result oldest first."""
-    groups: list[list[DayLike]] = []
+D = TypeVar("D", bound="DayLike | Bar")
+
+
+def periods(daily: Iterable[D], cycle: str) -> list[list[D]]:
+    """Daily items (oldest first) grouped by ISO week (``W``) or month (``M``), oldest first."""
+    groups: list[list[D]] = []
     key: tuple[int, int] | None = None
-    for row in daily:
-        k = _period_key(row.day, cycle)
+    for item in daily:
+        k = _period_key(item.day, cycle)
         if k != key:
             groups.append([])
             key = k
-        groups[-1].append(row)
+        groups[-1].append(item)
+    return groups
+
+
+def aggregate(daily: Iterable[DayLike], cycle: str) -> list[Row]:
+    """W or M rows from daily rows given oldest first; result oldest first."""
     out = []
-    for g in groups:
+    for g in periods(daily, cycle):
         first, last = g[0], g[-1]
         out.append(Row(last.day, first.open, max(r.high for r in g), min(r.low for r in g),
                        last.close, sum(r.volume for r in g), sum(r.value for r in g),
