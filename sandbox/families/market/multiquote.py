@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 from sandbox.families.market import exceptions as exc
@@ -31,7 +30,6 @@ from sandbox.world.market.noise import BoundedCache
 from sandbox.world.market.prices import Market
 from sandbox.world.market.rules import from_units
 from sandbox.world.market.tape import AFTER_HOURS
-from sandbox.world.market.universe import Universe
 from sandbox.world.world import World
 
 Row = dict[str, Any]
@@ -41,14 +39,6 @@ RowMaker = Callable[[Market, Instrument, datetime], Row]
 # the same second again. The rows are a pure function of the key, so the cache never changes
 # an answer; it only keeps the last few snapshots.
 _SNAPSHOTS: BoundedCache[tuple[int, str, str, datetime], list[Row]] = BoundedCache(16)
-
-
-@lru_cache(maxsize=32)
-def issues(universe: Universe, market: str, day: date) -> tuple[Instrument, ...]:
-    """Every cash issue (stock, ETF, ETN, ELW) of ``market`` listed on ``day``, by short code:
-    the universe of the stocks ``lists`` endpoint."""
-    found = [i for kind in CASH_KINDS for i in universe.select(kind, market, day)]
-    return tuple(sorted(found, key=lambda i: i.code))
 
 
 def snapshot(at: datetime) -> tuple[date, datetime, str]:
@@ -118,9 +108,8 @@ def table(world: World, target: Target, at: datetime, name: str) -> dict[str, An
     key = (world.seed, name, target.market, instant)
     rows = _SNAPSHOTS.get(key)
     if rows is None:
-        market = world.market
-        rows = _SNAPSHOTS.put(key, [make(market, inst, instant)
-                                    for inst in issues(world.universe, target.market, day)])
+        market, issues = world.market, params.cash_issues(world.universe, target.market, day)
+        rows = _SNAPSHOTS.put(key, [make(market, inst, instant) for inst in issues])
     return {"trdDd": f"{payloads.yyyymmdd(day)}", "trdTm": stamp, "isuLists": rows}
 
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from sandbox.families.market import exceptions as exc
 from sandbox.gateway.call import Call
 from sandbox.world.market import calendar as cal
 from sandbox.world.market.instruments import ELW, ETF, ETN, FUTURE, INDEX, OPTION, STOCK, Instrument
+from sandbox.world.market.universe import Universe
 
 MAX_ROWS = 100  # reqCnt ceiling and the row limit of every list (README §6)
 BATCH_TIME = time(6, 30)  # lists, master, history, foreignhistory are refreshed at 06:30
@@ -40,6 +42,14 @@ class Target:
     def inst(self) -> Instrument:
         assert self.instrument is not None, "this operation has no {issuecode}"
         return self.instrument
+
+
+@lru_cache(maxsize=32)
+def cash_issues(universe: Universe, market: str, day: date) -> tuple[Instrument, ...]:
+    """Every cash issue (stock, ETF, ETN, ELW) of ``market`` listed on ``day``, by short code:
+    the rows of the stocks ``lists`` (S1) and of the whole-market multi-quote tables."""
+    found = [i for kind in CASH_KINDS for i in universe.select(kind, market, day)]
+    return tuple(sorted(found, key=lambda i: i.code))
 
 
 # ---------------------------------------------------------------------------------- time

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from sandbox.families.market import params, payloads, series
@@ -19,7 +20,6 @@ from sandbox.world.market import calendar as cal
 from sandbox.world.market import constituents, etf
 from sandbox.world.market.daily import DaySummary
 from sandbox.world.market.instruments import ETF, Instrument
-from sandbox.world.market.noise import BoundedCache
 from sandbox.world.market.reference import fundamentals, reference
 from sandbox.world.market.rules import from_units
 from sandbox.world.market.universe import Universe
@@ -28,26 +28,17 @@ from sandbox.world.world import World
 CLOSE_PUBLICATION = time(15, 40)  # stocks closeprice (README §7, ERRATA 26)
 LISTS_END_TIME = "1540"  # lists ``mktEndTm`` of the stock markets (stocks.md S1)
 
-# S1 rows per (universe, market, batch day): built once, shared read-only by every answer.
-_LISTS: BoundedCache[tuple[Universe, str, date], tuple[dict[str, Any], ...]] = BoundedCache(32)
-
 
 def _yn(flag: bool) -> str:
     return "Y" if flag else "N"
 
 
 # -------------------------------------------------------------------------------------- S1
+@lru_cache(maxsize=32)
 def list_rows(universe: Universe, market: str, day: date) -> tuple[dict[str, Any], ...]:
-    """Every cash issue of ``market`` listed on ``day`` (shares, ETFs, ETNs, ELWs), ordered by
-    short code (stocks.md S1); cached per (universe, market, day)."""
-    key = (universe, market, day)
-    rows = _LISTS.get(key)
-    if rows is None:
-        issues = [inst for kind in params.CASH_KINDS
-                  for inst in universe.select(kind, market, day)]
-        issues.sort(key=lambda inst: inst.code)
-        rows = _LISTS.put(key, tuple(payloads.list_row(inst) for inst in issues))
-    return rows
+    """S1 rows: every cash issue of ``market`` listed on ``day``, by short code (stocks.md S1);
+    built once per (universe, market, day) and shared read-only by every answer."""
+    return tuple(payloads.list_row(inst) for inst in params.cash_issues(universe, market, day))
 
 
 def lists(world: World, target: Target, at: datetime) -> dict[str, Any]:
