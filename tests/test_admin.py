@@ -38,8 +38,9 @@ def test_users_carry_documented_ci_and_accounts(client: FlaskClient) -> None:
     assert users["jeeae"]["accounts"] == [{"vtAccNo": "160657695589800099", "broker": "cyber"}]
     assert users["gildong"]["ci"].startswith("S1V7HGXBV1EP")
     assert users["mhcha"]["accounts"] == []
-    total = sum(len(u["accounts"]) for u in users.values())
-    assert total == 21
+    documented = [u for u in users.values() if u["origin"] == "documented"]
+    assert len(documented) == 11
+    assert sum(len(u["accounts"]) for u in documented) == 21
 
 
 def test_clock_set_advance_speed(client: FlaskClient) -> None:

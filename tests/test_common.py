@@ -127,12 +127,9 @@ def test_consent_unknown_user_is_op_spt_3007(client: FlaskClient) -> None:
 
 
 def test_consent_omits_expired_links(client: FlaskClient, state: Any) -> None:
-    from sandbox.families.common.models import LINK, link_key
+    from sandbox.world.links import set_link
 
-    key = link_key("app-f0995-sandbox", "160613251214500099")
-    record = state.world.store.get(LINK, key)
-    record["expired"] = True
-    state.world.store.put(LINK, key, record)
+    set_link(state.world, "app-f0995-sandbox", "160613251214500099", "expired")
     data = post(client, CONSENT, body(HWANNY_CI, "박환덕"), key=F0995_KEY).get_json()
     assert [e["vtAccNo"] for e in data["vtAccList"]] == ["160635473367600099",
                                                         "160646584478700099"]

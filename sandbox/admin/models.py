@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import BadRequest, NotFound
-from sandbox.families.common.models import active_links
+from sandbox.world.links import active_links
 from sandbox.oauth import models as oauth
 from sandbox.world.clock import Clock, ClockError, parse_duration, parse_instant
 
@@ -41,7 +41,7 @@ def grant_token(world: World, user_id: str, api_key: str, scope: str | None) -> 
     user = world.ids.users.get(user_id.strip())
     if user is None:
         raise NotFound(f"no portal user {user_id!r}")
-    if not active_links(world, app, user):
+    if not active_links(world, app.name, user):
         raise BadRequest(f"user {user.id} has no account linked to {app.name}")
     return oauth.issue_tokens(world, app.name, user.id, oauth.normalise_scope(scope))
 

@@ -16,7 +16,7 @@ from sandbox.errors import (
     AuthError,
     Forbidden,
 )
-from sandbox.families.common.models import active_links
+from sandbox.world.links import active_links
 from sandbox.oauth import models
 from sandbox.world.world import LOCKOUT_THRESHOLD
 
@@ -91,7 +91,7 @@ def login(world: World, params: dict[str, str], username: str, password: str,
                                                params["state"]))
     try:
         user = _authenticate(world, username, password)
-        if not active_links(world, app, user):
+        if not active_links(world, app.name, user):
             raise Forbidden("the user has not applied for this app in the portal")
     except AuthError as error:
         return Outcome(page="login", error=error, context={"app": app, "params": params})

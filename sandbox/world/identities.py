@@ -8,6 +8,8 @@ secret 32 hex).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +21,68 @@ from sandbox.world.rand import Rand
 
 @dataclass(frozen=True)
 class Broker:
+    """A brokerage and its documented behaviour (``brokerDefaults`` in the fixture)."""
+
     short_name: str
     code: str
     name: str
-    status: str
-    asset_type_all: bool
+    status: str  # provided | contracted | virtual
+    asset_type_all: bool  # seed (2018-06) column of README §4
     aliases: tuple[str, ...] = ()
+    asset_type_all_later: bool = False  # [later] column
+    interest_query_type: bool = False  # watch-list queryType (Samsung only)
+    rsp_type_qty: bool = True  # portfolio rspType QTY answered
+    max_range_days: int = 92  # transaction fromDate..toDate (6006)
+    max_page_size: int = 100  # cap on a request's count
+    cash_isin_code: str = "CASH"  # isinCode of cash rows in the transaction history
+    trade_type: str = "NRM"  # NRM, or SUM at brokers that do not classify positions
+    order_number_format: str = "%010d"
+    order_number_start: int = 12345
+    fixed_ip_addr: str | None = None  # the devInfo.ipAddr the platform sends (Daishin)
+    portal_balance_asset_type: str | None = None  # informational (eBest: CASH)
+
+    @property
+    def virtual(self) -> bool:
+        return self.status == "virtual"
+
+    def supports_all(self, later: bool = False) -> bool:
+        """``assetType: "ALL"``; the virtual brokers always allow it (account.md §6)."""
+        return self.virtual or (self.asset_type_all_later if later else self.asset_type_all)
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "shortName": self.short_name, "code": self.code, "name": self.name,
+            "status": self.status, "aliases": list(self.aliases),
+            "assetTypeAll": self.asset_type_all, "assetTypeAllLater": self.asset_type_all_later,
+            "interestQueryType": self.interest_query_type, "rspTypeQty": self.rsp_type_qty,
+            "maxRangeDays": self.max_range_days, "maxPageSize": self.max_page_size,
+            "cashIsinCode": self.cash_isin_code, "tradeType": self.trade_type,
+            "orderNumber": {"format": self.order_number_format,
+                            "start": self.order_number_start},
+            "fixedIpAddr": self.fixed_ip_addr,
+            "portalBalanceAssetType": self.portal_balance_asset_type,
+        }
+
+
+_BROKER_KEYS = {
+    "assetTypeAllLater": "asset_type_all_later", "interestQueryType": "interest_query_type",
+    "rspTypeQty": "rsp_type_qty", "maxRangeDays": "max_range_days",
+    "maxPageSize": "max_page_size", "cashIsinCode": "cash_isin_code", "tradeType": "trade_type",
+    "fixedIpAddr": "fixed_ip_addr", "portalBalanceAssetType": "portal_balance_asset_type",
+}
+
+
+def _broker(row: dict[str, Any], defaults: dict[str, Any]) -> Broker:
+    values = {**defaults, **row}
+    options = {attr: values[key] for key, attr in _BROKER_KEYS.items() if key in values}
+    numbering = values.get("orderNumber") or {}
+    return Broker(
+        short_name=values["shortName"], code=str(values["code"]), name=values["name"],
+        status=values["status"], asset_type_all=values["assetTypeAll"],
+        aliases=tuple(values.get("aliases", ())),
+        order_number_format=numbering.get("format", "%010d"),
+        order_number_start=int(numbering.get("start", 12345)), **options,
+    )
 
 
 @dataclass(frozen=True)
@@ -62,12 +120,57 @@ class App:
 
 @dataclass(frozen=True)
 class VirtualAccount:
+    """A virtual account (가상계좌) issued by the portal for one real account at a broker.
+
+    ``history_period`` (``"2018/08~2018/09"``) bounds the documented accounts' transaction
+    history (common.md §7); ``opened`` is when a generated or custom account starts trading.
+    """
+
     vt_acc_no: str
     broker: str
     owner: str
     alias: str
     real_acc_no: str | None = None
     history_period: str | None = None
+    opened: date | None = None
+    origin: str = "documented"  # documented | generated | custom
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A user's link of their accounts to one app with the fintech consent (common.md §4).
+
+    Documented users keep the documented date and never expire (ERRATA 12); generated users
+    renew every year on ``renews_on`` (month, day) unless ``state`` says otherwise; custom users
+    carry a fixed ``expires`` date.
+    """
+
+    app: str
+    state: str = "linked"  # linked | expired (unlinked = no Consent)
+    expires: date | None = None
+    renews_on: tuple[int, int] | None = None
+    enforced: bool = True
+
+    def expiry(self, today: date) -> date:
+        """The serviceTermsExpireDate on ``today``."""
+        if self.renews_on is None:
+            return self.expires or today
+        if self.state == "expired":  # lapsed at the last anniversary
+            return renewal_date(self.renews_on, today - timedelta(days=366))
+        return renewal_date(self.renews_on, today)
+
+    def valid(self, today: date) -> bool:
+        if not self.enforced:
+            return True
+        return self.state == "linked" and self.expiry(today) >= today
+
+
+def renewal_date(renews_on: tuple[int, int], today: date) -> date:
+    """The first anniversary ``(month, day)`` on or after ``today`` (a yearly renewal)."""
+    month, day = renews_on
+    day = min(day, 28) if month == 2 else day
+    this_year = date(today.year, month, day)
+    return this_year if this_year >= today else date(today.year + 1, month, day)
 
 
 @dataclass(frozen=True)
@@ -78,9 +181,15 @@ class User:
     password: str
     name_aliases: tuple[str, ...] = ()
     accounts: tuple[VirtualAccount, ...] = ()
+    consents: tuple[Consent, ...] = ()
+    origin: str = "documented"  # documented | generated | custom
+    terms_renew_on: tuple[int, int] | None = None  # platform consent (None: documented date)
 
     def answers_to(self, kor_name: str) -> bool:
         return kor_name == self.name or kor_name in self.name_aliases
+
+    def consent(self, app: str) -> Consent | None:
+        return next((c for c in self.consents if c.app == app), None)
 
     def public(self) -> dict[str, Any]:
         return {
@@ -88,6 +197,7 @@ class User:
             "name": self.name,
             "ci": self.ci,
             "password": self.password,
+            "origin": self.origin,
             "accounts": [{"vtAccNo": a.vt_acc_no, "broker": a.broker} for a in self.accounts],
         }
 
@@ -159,15 +269,21 @@ def dev_app(rand: Rand) -> App:
     )
 
 
-def load_identities(rand: Rand, path: Path | None = None) -> Identities:
-    data = yaml.safe_load((path or FIXTURES / "world.yaml").read_text(encoding="utf-8"))
+@lru_cache(maxsize=4)
+def _document(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data
+
+
+def load_identities(rand: Rand, users: int = 0, path: Path | None = None) -> Identities:
+    """The documented identities of the fixture plus ``users`` generated portal users."""
+    data = _document(path or FIXTURES / "world.yaml")
     ids = Identities(
         common_terms_expire=data["consentDates"]["commonTermsExpireDate"],
         service_terms_expire=data["consentDates"]["serviceTermsExpireDate"],
     )
     for b in data["brokers"]:
-        broker = Broker(b["shortName"], b["code"], b["name"], b["status"], b["assetTypeAll"],
-                        tuple(b.get("aliases", ())))
+        broker = _broker(b, data.get("brokerDefaults", {}))
         ids.brokers[broker.short_name] = broker
         for alias in broker.aliases:
             ids.broker_aliases[alias] = broker.short_name
@@ -181,6 +297,11 @@ def load_identities(rand: Rand, path: Path | None = None) -> Identities:
             basic_literals=tuple(a.get("basicLiterals", ())),
         ))
     ids.add_app(dev_app(rand))
+    # ERRATA 12: every seeded account is linked to every app with the account APIs, and the
+    # documented consent date is emitted but never enforced.
+    documented_expiry = datetime.strptime(ids.service_terms_expire, "%Y%m%d").date()
+    consents = tuple(Consent(app.name, expires=documented_expiry, enforced=False)
+                     for app in ids.apps.values() if app.subscribes("account"))
     for u in data["users"]:
         accounts = tuple(
             VirtualAccount(vt_acc_no=x["vtAccNo"], broker=x["broker"], owner=u["id"],
@@ -189,7 +310,17 @@ def load_identities(rand: Rand, path: Path | None = None) -> Identities:
             for x in u.get("accounts", ())
         )
         ids.add_user(User(id=u["id"], name=u["name"], ci=u["ci"], password=u["password"],
-                          name_aliases=tuple(u.get("nameAliases", ())), accounts=accounts))
+                          name_aliases=tuple(u.get("nameAliases", ())), accounts=accounts,
+                          consents=consents))
+    if users > 0:
+        from sandbox.world.population import generate_users
+
+        eligible = tuple(b.short_name for b in ids.brokers.values()
+                         if b.status in ("provided", "virtual"))
+        apps = tuple(c.app for c in consents)
+        taken = frozenset(ids.account_by_no) | frozenset(ids.users)
+        for user in generate_users(rand.seed, users, eligible, apps, taken):
+            ids.add_user(user)
     ids.grants = tuple(
         Grant(app=g["app"], user=g["user"], scope=g["scope"], code=g.get("code"),
               redirect_uri=g.get("redirectUri"), access_token=g.get("accessToken"),

@@ -28,6 +28,8 @@ class WorldSettings:
     clock: str | None = None  # "now" | ISO instant
     speed: float | None = None
     strict: bool = False  # strict-fidelity mode of the spec (aliases and literals off)
+    users: int = 1000  # generated portal users on top of the documented ones
+    later_brokers: bool = False  # the [later] column of assetType ALL support (account.md §6)
 
 
 class World:
@@ -39,17 +41,16 @@ class World:
         self.clock = Clock.from_spec(settings.clock, settings.speed)
         self.rand = Rand(settings.seed)
         self.store: Store = store if store is not None else MemoryStore()
-        self.ids: Identities = load_identities(self.rand)
+        self.ids: Identities = load_identities(self.rand, settings.users)
         self.started_at: datetime = self.clock.now()
         self._seed_state()
 
     def _seed_state(self) -> None:
-        """Put the default world's mutable state in the store: links, consents and grants."""
-        from sandbox.families.common.models import seed_links
+        """Put the default world's mutable state in the store: the pre-seeded OAuth grants.
+        (Links and consents are data of the users; the store only holds admin overrides.)"""
         from sandbox.oauth.models import seed_grants
 
         self.store.clear()
-        seed_links(self)
         seed_grants(self)
 
     def now(self) -> datetime:

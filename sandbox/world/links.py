@@ -1,0 +1,67 @@
+"""Which of a user's virtual accounts are linked to which app, and whether the consent holds.
+
+The default comes from the user's :class:`~sandbox.world.identities.Consent` for the app (the
+fixture's and the generated users'); admin hooks override one account's link in the store
+(kind ``link``: ``{"state": "linked" | "unlinked" | "expired", "expires": "YYYYMMDD"?}``), so
+negative tests can unlink an account or let a consent lapse (common.md §4, ERRATA 12).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sandbox.world.identities import User, VirtualAccount
+
+if TYPE_CHECKING:
+    from sandbox.world.world import World
+
+LINK = "link"
+STATES = ("linked", "unlinked", "expired")
+
+
+@dataclass(frozen=True)
+class Link:
+    app: str
+    account: VirtualAccount
+    expires: date  # serviceTermsExpireDate
+    valid: bool  # linked and the consent has not lapsed
+
+
+def link_key(app: str, vt_acc_no: str) -> str:
+    return f"{app}|{vt_acc_no}"
+
+
+def link_of(world: World, app: str, user: User, account: VirtualAccount) -> Link | None:
+    """The link of ``account`` to ``app`` today, or None when the account is not linked."""
+    today = world.now().date()
+    consent = user.consent(app)
+    override = world.store.get(LINK, link_key(app, account.vt_acc_no))
+    if override is None:
+        if consent is None:
+            return None
+        return Link(app, account, consent.expiry(today), consent.valid(today))
+    if override["state"] == "unlinked":
+        return None
+    if override.get("expires"):
+        expires = datetime.strptime(override["expires"], "%Y%m%d").date()
+    elif override["state"] == "expired":
+        expires = today - timedelta(days=1)
+    else:
+        expires = consent.expiry(today) if consent else today.replace(year=today.year + 1)
+    return Link(app, account, expires, override["state"] == "linked" and expires >= today)
+
+
+def active_links(world: World, app: str, user: User) -> list[Link]:
+    """The user's accounts linked to ``app`` with a valid consent, in the user's list order."""
+    links = (link_of(world, app, user, account) for account in user.accounts)
+    return [link for link in links if link is not None and link.valid]
+
+
+def set_link(world: World, app: str, vt_acc_no: str, state: str,
+             expires: str | None = None) -> None:
+    record: dict[str, str] = {"state": state}
+    if expires:
+        record["expires"] = expires
+    world.store.put(LINK, link_key(app, vt_acc_no), record)
