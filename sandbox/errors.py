@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response
@@ -173,8 +174,9 @@ class OAuthError(Exception):
         self.error, self.description, self.status = error, description, status
 
 
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    payload = json.dumps(body, ensure_ascii=False)
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None,
+                  encoder: Callable[[Any], str] | None = None) -> Response:
+    payload = encoder(body) if encoder is not None else json.dumps(body, ensure_ascii=False)
     return Response(payload, status=status, headers=headers, content_type=JSON_TYPE)
 
 

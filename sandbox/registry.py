@@ -49,6 +49,7 @@ class Operation:
     content_type: str = "application/json"
     extra_methods: tuple[str, ...] = ()
     resolve: Handler | None = None  # the family's path check (pipeline step "resolve")
+    encoder: Callable[[Any], str] | None = None  # JSON text of a result (default json.dumps)
 
     @property
     def methods(self) -> tuple[str, ...]:
@@ -100,6 +101,7 @@ def all_operations() -> list[Operation]:
 def _import_families() -> None:
     """Import every module that registers operations (idempotent)."""
     import sandbox.admin.routes
+    import sandbox.families.account.routes
     import sandbox.families.common.routes
     import sandbox.families.market.routes
     import sandbox.oauth.routes  # noqa: F401

@@ -115,7 +115,7 @@ def make_view(op: Operation, state: SandboxState) -> Callable[..., Response]:
         if isinstance(result, Response):
             return result
         check_response(state.compiled[op.id], result, state.config.response_validation)
-        return json_response(result)
+        return json_response(result, encoder=op.encoder)
 
     view.__name__ = op.id.replace(".", "_")
     view.__doc__ = op.summary

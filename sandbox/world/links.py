@@ -55,7 +55,8 @@ def link_of(world: World, app: str, user: User, account: VirtualAccount) -> Link
 
 def active_links(world: World, app: str, user: User) -> list[Link]:
     """The user's accounts linked to ``app`` with a valid consent, in the user's list order."""
-    links = (link_of(world, app, user, account) for account in user.accounts)
+    links = (link_of(world, app, user, account) for account in user.accounts
+             if not is_discarded(world, account.vt_acc_no))
     return [link for link in links if link is not None and link.valid]
 
 
@@ -65,3 +66,19 @@ def set_link(world: World, app: str, vt_acc_no: str, state: str,
     if expires:
         record["expires"] = expires
     world.store.put(LINK, link_key(app, vt_acc_no), record)
+
+
+ACCOUNT_STATUS = "account_status"  # store kind: {"status": "discarded"} for a discarded account
+
+
+def is_discarded(world: World, vt_acc_no: str) -> bool:
+    record = world.store.get(ACCOUNT_STATUS, vt_acc_no)
+    return record is not None and record.get("status") == "discarded"
+
+
+def set_account_status(world: World, vt_acc_no: str, status: str) -> None:
+    """``active`` or ``discarded`` (the portal user deleted the virtual account: 3010)."""
+    if status == "active":
+        world.store.delete(ACCOUNT_STATUS, vt_acc_no)
+    else:
+        world.store.put(ACCOUNT_STATUS, vt_acc_no, {"status": status})
