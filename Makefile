@@ -43,10 +43,12 @@ typecheck: $(DEVSTAMP)
 bench: $(DEVSTAMP)
 	$(PY) bench/run.py
 	$(PY) bench/market.py
+	$(PY) bench/accounts.py
 
 bench-quick: $(DEVSTAMP)
 	$(PY) bench/run.py --quick
 	$(PY) bench/market.py --quick
+	$(PY) bench/accounts.py --quick
 
 openapi: $(STAMP)
 	$(VENV)/bin/oppf-sandbox openapi -o openapi.json

@@ -18,12 +18,14 @@ from sandbox.world.clock import Clock, ClockError
 from sandbox.world.world import WorldSettings
 
 
-def _settings(seed: int, clock: str, speed: float | None, strict: bool) -> WorldSettings:
+def _settings(seed: int, clock: str, speed: float | None, strict: bool, users: int,
+              later_brokers: bool) -> WorldSettings:
     try:
         Clock.from_spec(clock, speed)
     except ClockError as exc:
         raise click.BadParameter(str(exc), param_hint="--clock/--speed") from None
-    return WorldSettings(seed=seed, clock=clock, speed=speed, strict=strict)
+    return WorldSettings(seed=seed, clock=clock, speed=speed, strict=strict, users=users,
+                         later_brokers=later_brokers)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,6 +46,11 @@ def main() -> None:
               help="Run the clock from --clock at X times real time (0 freezes).")
 @click.option("--strict", is_flag=True, envvar="SANDBOX_STRICT",
               help="Strict fidelity: no name aliases, placeholder keys or literal Basic values.")
+@click.option("--users", default=1000, show_default=True, type=click.IntRange(0, 100_000),
+              envvar="SANDBOX_USERS",
+              help="Generated portal users (with accounts and holdings) besides the documented.")
+@click.option("--later-brokers", is_flag=True, envvar="SANDBOX_LATER_BROKERS",
+              help="Brokers answer assetType ALL as in the later manual (default: 2018-06).")
 @click.option("--validate-responses", type=click.Choice(["off", "log", "strict"]),
               default="off", show_default=True, envvar="SANDBOX_VALIDATE_RESPONSES")
 @click.option("--threads", default=32, show_default=True, type=click.IntRange(1, 1024),
@@ -52,10 +59,10 @@ def main() -> None:
               show_default=True, envvar="SANDBOX_WORKER_CLASS")
 @click.option("--access-log", is_flag=True, envvar="SANDBOX_ACCESS_LOG")
 def serve_command(host: str, port: int, seed: int, clock: str, speed: float | None,
-                  strict: bool, validate_responses: str, threads: int, worker_class: str,
-                  access_log: bool) -> None:
+                  strict: bool, users: int, later_brokers: bool, validate_responses: str,
+                  threads: int, worker_class: str, access_log: bool) -> None:
     """Serve the emulator on a production WSGI server (gunicorn, one process)."""
-    config = Config(world=_settings(seed, clock, speed, strict),
+    config = Config(world=_settings(seed, clock, speed, strict, users, later_brokers),
                     response_validation=validate_responses)
     click.echo(f"oppf-sandbox {__version__} on http://{host}:{port} (seed {seed}, clock {clock}"
                f"{'' if speed is None else f' x{speed}'})", err=True)

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from flask import Flask
+from flask.testing import FlaskClient
 
 from sandbox.app import Config, create_app
 from sandbox.world.world import WorldSettings
@@ -46,9 +47,38 @@ def transcript(app: Flask) -> list[bytes]:
         "redirect_uri": "https://sandbox.koscom.co.kr/callback", "username": "hwanny",
         "password": "fintech123@", "consent": "allow"})
     out.append(login.headers["Location"].encode())
+    out.extend(account_answers(client))
     market = {"apikey": F0995_KEY}
     for path in MARKET_PATHS:
         out.append(client.get(path, headers=market).data)
+    return out
+
+
+def account_answers(client: FlaskClient) -> list[bytes]:
+    """Balances and histories of a documented and a generated account (holdings, valuations)."""
+    world = client.application.extensions["sandbox"].world
+    generated = next(u for u in world.ids.users.values()
+                     if u.origin == "generated" and u.accounts
+                     and u.accounts[0].broker in ("cyber", "diamond", "star")
+                     and (c := u.consent("app-f0995-sandbox")) is not None
+                     and c.state == "linked")
+    out = []
+    for user, account in (("hwanny", world.ids.account_by_no["160646584478700099"]),
+                          (generated.id, generated.accounts[0])):
+        token = client.post("/_sandbox/oauth/token", json={"userId": user,
+                                                           "apiKey": F0995_KEY}).get_json()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        base = {"partner": {"comId": "F0995", "srvId": "297"},
+                "commonHeader": {"ci": world.ids.users[user].ci, "reqIdConsumer": "d1"},
+                "devInfo": {"ipAddr": "127000000001", "macAddr": "000000000000"},
+                "accInfo": {"vtAccNo": account.vt_acc_no}}
+        out.append(client.post(f"/v1/{account.broker}/account/balance/search", headers=headers,
+                               json={**base, "balanceRequestBody": {"queryType": {
+                                   "assetType": "ALL", "count": 0, "page": "null"}}}).data)
+        out.append(client.post(f"/v1/{account.broker}/account/transaction/search",
+                               headers=headers, json={**base, "transactionHistoryRequestBody": {
+                                   "queryParams": {"fromDate": "20260901",
+                                                   "toDate": "20261124"}}}).data)
     return out
 
 

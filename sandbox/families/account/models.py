@@ -9,6 +9,7 @@ JSON type received (ERRATA 16).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +78,18 @@ def _page(access: Access, query: dict[str, Any], asset_type: str,
                         "page": key}
 
 
+def _lists(page: list[Line], asset_type: str,
+           row: Callable[[Line], dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """``equityList``/``fundList``/``etcList`` of a page: the lists that have rows, and the
+    requested group's list even when empty (account.md §2)."""
+    out = {}
+    for group, name in GROUP_LISTS.items():
+        lines = [line for line in page if line.group == group]
+        if lines or asset_type == group:
+            out[name] = [row(line) for line in lines]
+    return out
+
+
 def _echo(query: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {k: query[k] for k in keys if k in query}
 
@@ -93,11 +106,9 @@ def portfolio(world: World, app: App, user: User, broker: Broker,
     if asset_type in ("CASH", "ALL"):
         total = stmt.cash + stmt.value
         out["cash"] = {"amt": _pct(stmt.cash, total) if ratio else float(stmt.cash)}
-    for group, name in GROUP_LISTS.items():
-        lines = [line for line in page if line.group == group]
-        if lines or asset_type == group:
-            group_value = sum(line.value for line in stmt.group(group))
-            out[name] = [_portfolio_row(line, group_value, ratio) for line in lines]
+    values = {group: sum(line.value for line in stmt.group(group)) for group in GROUP_LISTS}
+    out.update(_lists(page, asset_type,
+                      lambda line: _portfolio_row(line, values[line.group], ratio)))
     return {**envelope(access, body),
             "portfolioResponseBody": {
                 "queryType": _echo(query, ("assetType", "rspType", "count", "page")),
@@ -129,11 +140,8 @@ def balance(world: World, app: App, user: User, broker: Broker,
     asset_type, _ = _asset_query(access, query, with_rsp=False)
     stmt = statement(world, access.account)
     page, result = _page(access, query, asset_type, _rows(stmt, asset_type))
-    out: dict[str, Any] = {"summary": _summary(stmt)}
-    for group, name in GROUP_LISTS.items():
-        lines = [line for line in page if line.group == group]
-        if lines or asset_type == group:
-            out[name] = [_balance_row(line, broker) for line in lines]
+    out = {"summary": _summary(stmt), **_lists(page, asset_type,
+                                                  lambda line: _balance_row(line, broker))}
     return {**envelope(access, body),
             "balanceResponseBody": {
                 "queryType": _echo(query, ("assetType", "rspType", "count", "page")),

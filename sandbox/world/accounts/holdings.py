@@ -87,7 +87,7 @@ def book_of(world: World, account: VirtualAccount) -> Book:
     if rows is None and account.vt_acc_no in scripted_accounts():
         rows = scripted_accounts()[account.vt_acc_no].get("transactions")
     if rows is not None:
-        return _scripted(world.seed, json.dumps(rows, sort_keys=True), today)
+        return _scripted(json.dumps(rows, sort_keys=True, default=_yyyymmdd), today)
     first, last, documented = window(account, today)
     return _generated(world.seed, account.vt_acc_no, first, last, documented)
 
@@ -100,10 +100,16 @@ def _generated(seed: int, key: str, first: date, last: date, active: bool) -> Bo
     return ledger.generate(market, _universe(), key, first, last, active)
 
 
+def _yyyymmdd(value: object) -> str:
+    if isinstance(value, date):  # an unquoted YAML date
+        return f"{value:%Y%m%d}"
+    raise TypeError(f"{value!r} is not JSON")
+
+
 @lru_cache(maxsize=256)
-def _scripted(seed: int, rows: str, today: date) -> Book:
+def _scripted(rows: str, today: date) -> Book:
     visible = [row for row in json.loads(rows) if str(row["day"]) < f"{today:%Y%m%d}"]
-    return ledger.replay(_universe(), visible)
+    return ledger.replay(_universe(), visible, cal.previous_trading_day(today))
 
 
 def _universe() -> Any:

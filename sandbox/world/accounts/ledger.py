@@ -27,7 +27,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -90,6 +90,18 @@ class Book:
         """Cash settled by the end of ``on`` (D+0 for today, D+1/D+2 for the next days)."""
         return self.total_cash - sum(t.amount for t in self.txns if t.settles > on)
 
+    def redeem_matured(self, day: date) -> None:
+        """Redeem, at their face amount and on their maturity day, the products that mature
+        on or before ``day`` (oldest maturity first)."""
+        catalogue = products()
+        due = sorted((catalogue[h.code].maturity(h.first_buy), h.code)
+                     for h in self.holdings.values() if h.group == ETC)
+        for maturity, code in due:
+            if maturity > day:
+                break
+            face = self.holdings[code].qty
+            self.apply(Txn(maturity, BID, code, face, face, 0, maturity))
+
     def apply(self, txn: Txn, group: str | None = None) -> None:
         """Record ``txn``: cash always; units and purchase amount for ASK/BID."""
         self.txns.append(txn)
@@ -133,17 +145,20 @@ def t_plus(day: date, days: int) -> date:
 
 
 # --------------------------------------------------------------------------- scripted
-def replay(universe: Universe, rows: Iterable[dict[str, Any]]) -> Book:
+def replay(universe: Universe, rows: Iterable[dict[str, Any]], until: date) -> Book:
     """A book from scripted rows ``{day: YYYYMMDD, kind, code?, qty?, amount}``, oldest first.
 
     ``amount`` is the cash moved: its sign comes from the kind (ASK and WID pay out, BID and
     DEP pay in) except for ETC rows, which keep the sign written. ``code`` may be an ISIN, a
     short code, a fund code or a product code (for products ``qty`` is the face amount).
-    Exchange trades settle T+2, the rest on the day.
+    Exchange trades settle T+2, the rest on the day. Products mature as in a generated
+    history (redeemed at face on their maturity day) up to ``until``. A row that sells more
+    than is held is refused with ValueError.
     """
     book = Book()
     for row in rows:
         day = _day(row["day"])
+        book.redeem_matured(day - timedelta(days=1))
         kind = str(row["kind"])
         qty = int(row.get("qty") or 0)
         amount = int(row["amount"])
@@ -160,8 +175,11 @@ def replay(universe: Universe, rows: Iterable[dict[str, Any]]) -> Book:
         settles = t_plus(day, 2) if group == EQTY and kind in (ASK, BID) else day
         held = book.holdings[code].qty if code in book.holdings else 0
         traded = qty if kind in (ASK, BID) else 0
+        if kind == BID and traded > held:
+            raise ValueError(f"{day}: selling {traded} of {code!r} while holding {held}")
         after = held + traded if kind == ASK else max(held - traded, 0) if kind == BID else held
         book.apply(Txn(day, kind, code, amount, traded, after, settles), group)
+    book.redeem_matured(until)
     return book
 
 
@@ -220,7 +238,7 @@ class _Investor:
         return self.book.cash(day)
 
     def day(self, day: date, first: bool) -> None:
-        self._mature(day)
+        self.book.redeem_matured(day)
         if first:
             self._cash(day, DEP, self.p.initial)
             return
@@ -315,13 +333,6 @@ class _Investor:
         amount = budget // 1_000_000 * 1_000_000
         face = product.face(amount)
         self.book.apply(Txn(day, ASK, product.code, -amount, face, face, day), ETC)
-
-    def _mature(self, day: date) -> None:
-        """Redeem the products whose maturity has come, at their face amount."""
-        catalogue = products()
-        for held in [h for h in self.book.holdings.values() if h.group == ETC]:
-            if catalogue[held.code].maturity(held.first_buy) <= day:
-                self.book.apply(Txn(day, BID, held.code, held.qty, held.qty, 0, day))
 
 
 def generate(market: Market, universe: Universe, key: str, start: date, end: date,
