@@ -31,8 +31,10 @@ def test_apps_list_documented_and_generated_keys(client: FlaskClient) -> None:
 
 
 def test_users_carry_documented_ci_and_accounts(client: FlaskClient) -> None:
-    users = {u["id"]: u for u in client.get("/_sandbox/users").get_json()["users"]}
-    assert len(users) >= 11
+    listing = client.get("/_sandbox/users?origin=documented").get_json()
+    assert listing["total"] == 11 and listing["offset"] == 0 and listing["limit"] == 100
+    users = {u["id"]: u for u in listing["users"]}
+    assert len(users) == 11
     assert users["jeeae"]["name"] == "이지애"
     assert users["jeeae"]["password"] == "fintech123@"
     assert users["jeeae"]["accounts"] == [{"vtAccNo": "160657695589800099", "broker": "cyber"}]
@@ -93,3 +95,15 @@ def test_clock_parsing_and_modes() -> None:
     assert frozen.now() == frozen.now()
     running = Clock.from_spec("2026-05-05T12:00:00", 1000.0)
     assert running.state().mode == "speed"
+
+
+def test_brokers_carry_their_documented_behaviour(client: FlaskClient) -> None:
+    brokers = {b["shortName"]: b for b in client.get("/_sandbox/brokers").get_json()["brokers"]}
+    assert len(brokers) == 19
+    assert brokers["samsung"]["code"] == "00030" and brokers["samsung"]["interestQueryType"]
+    assert brokers["samsung"]["maxRangeDays"] == 366 and brokers["cyber"]["maxRangeDays"] == 92
+    assert brokers["hi"]["aliases"] == ["hiinvest"]
+    assert brokers["kiwoom"]["assetTypeAll"] and not brokers["kiwoom"]["assetTypeAllLater"]
+    assert brokers["daishin"]["fixedIpAddr"] == "192168010001"
+    assert all(b["status"] == "virtual" for n, b in brokers.items()
+               if n in ("cyber", "diamond", "star"))

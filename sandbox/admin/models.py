@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import BadRequest, NotFound
-from sandbox.world.links import active_links
 from sandbox.oauth import models as oauth
 from sandbox.world.clock import Clock, ClockError, parse_duration, parse_instant
+from sandbox.world.links import active_links
 
 if TYPE_CHECKING:
     from sandbox.world.world import World

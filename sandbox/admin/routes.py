@@ -7,6 +7,7 @@ from typing import Any
 
 from sandbox import __version__
 from sandbox.admin import models
+from sandbox.admin import users as user_rules
 from sandbox.app import current_state
 from sandbox.families.market import codes
 from sandbox.gateway.call import Call
@@ -34,10 +35,47 @@ def apps(call: Call) -> dict[str, Any]:
     return {"apps": [app.public() for app in call.world.ids.apps.values()]}
 
 
+@admin("admin.brokers", "GET", "/_sandbox/brokers",
+       "Brokers with their codes, aliases and documented behaviour", body="query")
+def brokers(call: Call) -> dict[str, Any]:
+    return {"brokers": [broker.public() for broker in call.world.ids.brokers.values()]}
+
+
 @admin("admin.users", "GET", "/_sandbox/users",
-       "Portal users with CI, password and virtual accounts", body="query")
+       "Portal users with CI, password and virtual accounts (filter by origin or q, paged)",
+       body="query")
 def users(call: Call) -> dict[str, Any]:
-    return {"users": [user.public() for user in call.world.ids.users.values()]}
+    return user_rules.list_users(call.world, call.body)
+
+
+@admin("admin.user_get", "GET", "/_sandbox/users/<user_id>",
+       "One portal user: name aliases, accounts, their links to apps and status", body="query")
+def user_get(call: Call) -> dict[str, Any]:
+    return user_rules.user_detail(call.world, call.path_params["user_id"])
+
+
+@admin("admin.user_create", "POST", "/_sandbox/users",
+       "Create a custom portal user with accounts, holdings and watch-lists (QA)")
+def user_create(call: Call) -> dict[str, Any]:
+    return user_rules.create_user(call.world, call.body, call.base_url)
+
+
+@admin("admin.links_set", "POST", "/_sandbox/links",
+       "Link, unlink or expire a virtual account's link to an app (4006)")
+def links_set(call: Call) -> dict[str, Any]:
+    return user_rules.set_link(call.world, call.body)
+
+
+@admin("admin.account_status", "POST", "/_sandbox/accounts/<vt_acc_no>/status",
+       "Discard a virtual account (3010) or make it active again")
+def account_status(call: Call) -> dict[str, Any]:
+    return user_rules.set_account_status(call.world, call.path_params["vt_acc_no"], call.body)
+
+
+@admin("admin.account_get", "GET", "/_sandbox/accounts/<vt_acc_no>",
+       "A virtual account's cash, positions and valuation at the clock", body="query")
+def account_get(call: Call) -> dict[str, Any]:
+    return user_rules.account_view(call.world, call.path_params["vt_acc_no"])
 
 
 @admin("admin.clock_get", "GET", "/_sandbox/clock",

@@ -16,8 +16,8 @@ from sandbox.errors import (
     AuthError,
     Forbidden,
 )
-from sandbox.world.links import active_links
 from sandbox.oauth import models
+from sandbox.world.links import active_links
 from sandbox.world.world import LOCKOUT_THRESHOLD
 
 if TYPE_CHECKING:

@@ -1,8 +1,11 @@
-"""Brokers, developer apps, portal users and institutions of a world (read-only after build).
+"""Brokers, developer apps, portal users and institutions of a world.
 
 The documented identities come from ``fixtures/world.yaml``; the sandbox's own developer app
 gets an API key and secret derived from the seed, in the platform's format (``l7xx`` + 32 hex,
-secret 32 hex).
+secret 32 hex); :mod:`sandbox.world.population` adds the generated users. Everything is
+immutable once built except that the admin API adds custom users (:meth:`Identities.add_user`,
+dict insertions only): readers that loop over ``users`` take a copy first
+(``list(ids.users.values())``, atomic under the GIL).
 """
 
 from __future__ import annotations

@@ -48,8 +48,11 @@ def link_of(world: World, app: str, user: User, account: VirtualAccount) -> Link
         expires = datetime.strptime(override["expires"], "%Y%m%d").date()
     elif override["state"] == "expired":
         expires = today - timedelta(days=1)
+    elif consent is not None:  # linked again under the user's own consent
+        return Link(app, account, consent.expiry(today),
+                    not consent.enforced or consent.expiry(today) >= today)
     else:
-        expires = consent.expiry(today) if consent else today.replace(year=today.year + 1)
+        expires = today + timedelta(days=364)
     return Link(app, account, expires, override["state"] == "linked" and expires >= today)
 
 
