@@ -121,3 +121,35 @@ def assert_covers(example_name: str, actual: Any, ignore: frozenset[str] = froze
     documented = key_paths(example(example_name))
     missing = sorted(documented - key_paths(actual) - ignore)
     assert not missing, f"{example_name}: missing {missing}"
+
+
+# --- account-family helpers -----------------------------------------------------------------------
+ACCOUNT_BLOCKS = {"portfolio": "portfolioRequestBody", "balance": "balanceRequestBody",
+                  "transaction": "transactionHistoryRequestBody",
+                  "interest": "interestSymbolListRequestBody"}
+
+
+def bearer(client: FlaskClient, user_id: str, key: str = F9999_KEY,
+           scope: str | None = None) -> dict[str, str]:
+    """``Authorization`` header with a fresh access token of ``user_id`` for the app of ``key``
+    (the admin shortcut ``POST /_sandbox/oauth/token``)."""
+    payload = {"userId": user_id, "apiKey": key, **({"scope": scope} if scope else {})}
+    response = client.post("/_sandbox/oauth/token", json=payload)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
+
+
+def account_body(ci: str, vt_acc_no: str, api: str,
+                 query: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An account request in the 2018 layout (account.md §1); ``query`` is the ``queryType``
+    (``queryParams`` for transaction); None leaves out the body block (interest)."""
+    body: dict[str, Any] = {
+        "partner": {"comId": "F9999", "srvId": "999"},
+        "commonHeader": {"reqIdPlatform": "", "reqIdConsumer": "T0001", "ci": ci},
+        "devInfo": {"ipAddr": "123451234500", "macAddr": "7054D27EE247"},
+        "accInfo": {"vtAccNo": vt_acc_no},
+    }
+    if query is not None:
+        key = "queryParams" if api == "transaction" else "queryType"
+        body[ACCOUNT_BLOCKS[api]] = {key: dict(query)}
+    return body

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -32,11 +33,19 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e400: valid JSON, but no double can hold it
+        raise ValueError(f"the number {text[:20]} is beyond the range of a double")
+    return value
+
+
 def parse_json_object(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         raise BadRequest("the request body is empty; a JSON object is required")
     try:
-        value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant,
+                           parse_float=_finite_float)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise BadRequest(f"the request body is not valid JSON: {_short(exc)}") from None
     if not isinstance(value, dict):

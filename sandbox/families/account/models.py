@@ -70,8 +70,11 @@ def _page(access: Access, query: dict[str, Any], asset_type: str,
     item, ALL is unpaged (README §8)."""
     today = access.world.now().date()
     cash_items = 1 if asset_type in ("CASH", "ALL") else 0
-    offset = paging.offset_of(query.get("page"), access.broker, len(rows))
-    size = None if asset_type == "ALL" else paging.page_size(query.get("count"), access.broker)
+    if asset_type == "ALL":  # unpaged: one answer whatever count and page say
+        offset, size = 0, None
+    else:
+        offset = paging.offset_of(query.get("page"), access.broker, len(rows), lambda _: today)
+        size = paging.page_size(query.get("count"), access.broker)
     page, key = paging.window(rows, offset, size, lambda _: today)
     first = cash_items if offset == 0 else 0
     return list(page), {"totalCnt": len(rows) + cash_items, "count": len(page) + first,
@@ -188,6 +191,7 @@ def transaction(world: World, app: App, user: User, broker: Broker,
     access = check(world, app, user, broker, body)
     query = body["transactionHistoryRequestBody"]["queryParams"]
     start, end = _date(query["fromDate"]), _date(query["toDate"])
+    paging.parse_key(query.get("page"), broker)  # a malformed key is 6003 before 6006
     if start is not None and end is not None and (end - start).days + 1 > broker.max_range_days:
         raise DateRangeExceeded(broker.short_name, f"fromDate..toDate may span at most "
                                 f"{broker.max_range_days} days at this broker",
@@ -246,7 +250,7 @@ def interest(world: World, app: App, user: User, broker: Broker,
             raise InvalidAssetType(broker.short_name, f"assetType '{asset_type[:20]}' is not "
                                                       "EQY")
         today = world.now().date()
-        offset = paging.offset_of(query.get("page"), broker, len(rows))
+        offset = paging.offset_of(query.get("page"), broker, len(rows), lambda _: today)
         page, key = paging.window(rows, offset, paging.page_size(query.get("count"), broker),
                                   lambda _: today)
         rows = list(page)

@@ -24,7 +24,7 @@ LAST_PAGE = "null"
 def page_size(count: Any, broker: Broker) -> int:
     try:
         size = int(float(count)) if isinstance(count, int | float | str) else 0
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "inf", 1e400
         size = 0
     return min(size if size > 0 else DEFAULT_COUNT, broker.max_page_size)
 
@@ -33,23 +33,34 @@ def is_first(page: Any) -> bool:
     return page is None or (isinstance(page, str) and page.strip() in ("", "null"))
 
 
-def offset_of(page: Any, broker: Broker, total: int,
-              day_of: Callable[[int], date] | None = None) -> int:
-    """The position a page key points at (0 for the first page)."""
+def _invalid(page: Any, broker: Broker) -> InvalidPage:
+    return InvalidPage(broker.short_name, f"page '{str(page)[:40]}' was not issued by this "
+                                          "search; send the queryResult.page of the last answer")
+
+
+def parse_key(page: Any, broker: Broker) -> tuple[date, int] | None:
+    """(date, offset) of a page key; None for the first page; 6003 for anything else."""
     if is_first(page):
-        return 0
+        return None
     key = page.strip() if isinstance(page, str) else ""
-    bad = InvalidPage(broker.short_name, f"page '{str(page)[:40]}' was not issued by this "
-                                         "search; send the queryResult.page of the last answer")
     if len(key) != 18 or not key.isdigit():
-        raise bad
+        raise _invalid(page, broker)
     try:
         day = datetime.strptime(key[:8], "%Y%m%d").date()
     except ValueError:
-        raise bad from None
-    offset = int(key[8:])
-    if not 0 < offset < total or (day_of is not None and day_of(offset) != day):
-        raise bad
+        raise _invalid(page, broker) from None
+    return day, int(key[8:])
+
+
+def offset_of(page: Any, broker: Broker, total: int, day_of: Callable[[int], date]) -> int:
+    """The position a page key of this search points at (0 for the first page): its offset
+    must fall inside the rows and its date be the one ``day_of`` gives that row."""
+    parsed = parse_key(page, broker)
+    if parsed is None:
+        return 0
+    day, offset = parsed
+    if not 0 < offset < total or day_of(offset) != day:
+        raise _invalid(page, broker)
     return offset
 
 

@@ -109,7 +109,7 @@ def _yyyymmdd(value: object) -> str:
 @lru_cache(maxsize=256)
 def _scripted(rows: str, today: date) -> Book:
     visible = [row for row in json.loads(rows) if str(row["day"]) < f"{today:%Y%m%d}"]
-    return ledger.replay(_universe(), visible, cal.previous_trading_day(today))
+    return ledger.replay(_universe(), visible)
 
 
 def _universe() -> Any:

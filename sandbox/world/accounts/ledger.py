@@ -27,7 +27,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -145,20 +145,19 @@ def t_plus(day: date, days: int) -> date:
 
 
 # --------------------------------------------------------------------------- scripted
-def replay(universe: Universe, rows: Iterable[dict[str, Any]], until: date) -> Book:
+def replay(universe: Universe, rows: Iterable[dict[str, Any]]) -> Book:
     """A book from scripted rows ``{day: YYYYMMDD, kind, code?, qty?, amount}``, oldest first.
 
     ``amount`` is the cash moved: its sign comes from the kind (ASK and WID pay out, BID and
     DEP pay in) except for ETC rows, which keep the sign written. ``code`` may be an ISIN, a
     short code, a fund code or a product code (for products ``qty`` is the face amount).
-    Exchange trades settle T+2, the rest on the day. Products mature as in a generated
-    history (redeemed at face on their maturity day) up to ``until``. A row that sells more
-    than is held is refused with ValueError.
+    Exchange trades settle T+2, the rest on the day. The rows are replayed as written: a
+    product is redeemed only by a BID row (after maturity it is valued at its face amount).
+    A row that sells more than is held is refused with ValueError.
     """
     book = Book()
     for row in rows:
         day = _day(row["day"])
-        book.redeem_matured(day - timedelta(days=1))
         kind = str(row["kind"])
         qty = int(row.get("qty") or 0)
         amount = int(row["amount"])
@@ -179,7 +178,6 @@ def replay(universe: Universe, rows: Iterable[dict[str, Any]], until: date) -> B
             raise ValueError(f"{day}: selling {traded} of {code!r} while holding {held}")
         after = held + traded if kind == ASK else max(held - traded, 0) if kind == BID else held
         book.apply(Txn(day, kind, code, amount, traded, after, settles), group)
-    book.redeem_matured(until)
     return book
 
 
