@@ -10,6 +10,7 @@ JSON type received (ERRATA 16).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -97,26 +98,49 @@ def _echo(query: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {k: query[k] for k in keys if k in query}
 
 
-def portfolio(world: World, app: App, user: User, broker: Broker,
-              body: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Holdings:
+    """A checked portfolio or balance request and the page of holdings it asks for."""
+
+    access: Access
+    body: dict[str, Any]
+    query: dict[str, Any]
+    asset_type: str
+    rsp_type: str
+    statement: Statement
+    page: list[Line]
+    result: dict[str, Any]
+
+    def answer(self, api: str, data: dict[str, Any]) -> dict[str, Any]:
+        return {**envelope(self.access, self.body),
+                f"{api}ResponseBody": {
+                    "queryType": _echo(self.query, ("assetType", "rspType", "count", "page")),
+                    "queryResult": self.result},
+                f"{api}List": {api: data}, "resp": OK}
+
+
+def _holdings(world: World, app: App, user: User, broker: Broker, body: dict[str, Any],
+              api: str) -> _Holdings:
     access = check(world, app, user, broker, body)
-    query = body["portfolioRequestBody"]["queryType"]
-    asset_type, rsp_type = _asset_query(access, query, with_rsp=True)
+    query = body[f"{api}RequestBody"]["queryType"]
+    asset_type, rsp_type = _asset_query(access, query, with_rsp=api == "portfolio")
     stmt = statement(world, access.account)
     page, result = _page(access, query, asset_type, _rows(stmt, asset_type))
-    ratio = rsp_type == "RAT"
+    return _Holdings(access, body, query, asset_type, rsp_type, stmt, page, result)
+
+
+def portfolio(world: World, app: App, user: User, broker: Broker,
+              body: dict[str, Any]) -> dict[str, Any]:
+    h = _holdings(world, app, user, broker, body, "portfolio")
+    stmt, ratio = h.statement, h.rsp_type == "RAT"
     out: dict[str, Any] = {}
-    if asset_type in ("CASH", "ALL"):
+    if h.asset_type in ("CASH", "ALL"):
         total = stmt.cash + stmt.value
         out["cash"] = {"amt": _pct(stmt.cash, total) if ratio else float(stmt.cash)}
     values = {group: sum(line.value for line in stmt.group(group)) for group in GROUP_LISTS}
-    out.update(_lists(page, asset_type,
+    out.update(_lists(h.page, h.asset_type,
                       lambda line: _portfolio_row(line, values[line.group], ratio)))
-    return {**envelope(access, body),
-            "portfolioResponseBody": {
-                "queryType": _echo(query, ("assetType", "rspType", "count", "page")),
-                "queryResult": result},
-            "portfolioList": {"portfolio": out}, "resp": OK}
+    return h.answer("portfolio", out)
 
 
 def _pct(part: int, whole: int) -> float:
@@ -138,18 +162,10 @@ def _portfolio_row(line: Line, group_value: int, ratio: bool) -> dict[str, Any]:
 
 def balance(world: World, app: App, user: User, broker: Broker,
             body: dict[str, Any]) -> dict[str, Any]:
-    access = check(world, app, user, broker, body)
-    query = body["balanceRequestBody"]["queryType"]
-    asset_type, _ = _asset_query(access, query, with_rsp=False)
-    stmt = statement(world, access.account)
-    page, result = _page(access, query, asset_type, _rows(stmt, asset_type))
-    out = {"summary": _summary(stmt), **_lists(page, asset_type,
-                                                  lambda line: _balance_row(line, broker))}
-    return {**envelope(access, body),
-            "balanceResponseBody": {
-                "queryType": _echo(query, ("assetType", "rspType", "count", "page")),
-                "queryResult": result},
-            "balanceList": {"balance": out}, "resp": OK}
+    h = _holdings(world, app, user, broker, body, "balance")
+    return h.answer("balance", {"summary": _summary(h.statement),
+                                **_lists(h.page, h.asset_type,
+                                         lambda line: _balance_row(line, broker))})
 
 
 def _summary(stmt: Statement) -> dict[str, float]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +37,7 @@ from sandbox.world.market.reference import reference
 
 if TYPE_CHECKING:
     from sandbox.world.identities import VirtualAccount
+    from sandbox.world.market.universe import Universe
     from sandbox.world.world import World
 
 CUSTOM_ACCOUNT = "custom_account"  # store kind: the scripted history of a custom account
@@ -53,11 +54,11 @@ def scripted_accounts(path: Path = FIXTURES / "accounts.yaml") -> dict[str, Any]
 
 
 def _month(text: str, last: bool) -> date:
+    """The first (or last) day of a ``YYYY/MM`` month."""
     year, month = (int(x) for x in text.strip().split("/"))
     if not last:
         return date(year, month, 1)
-    return date(year + month // 12, month % 12 + 1, 1).fromordinal(
-        date(year + month // 12, month % 12 + 1, 1).toordinal() - 1)
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
 
 
 def opened(account: VirtualAccount) -> date:
@@ -112,7 +113,7 @@ def _scripted(rows: str, today: date) -> Book:
     return ledger.replay(_universe(), visible)
 
 
-def _universe() -> Any:
+def _universe() -> Universe:
     from sandbox.world.market.instruments import load_universe
 
     return load_universe()

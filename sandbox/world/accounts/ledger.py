@@ -232,9 +232,6 @@ class _Investor:
         self.seed = market.seed
         self.book = Book()
 
-    def _settled(self, day: date) -> int:
-        return self.book.cash(day)
-
     def day(self, day: date, first: bool) -> None:
         self.book.redeem_matured(day)
         if first:
@@ -248,11 +245,11 @@ class _Investor:
             amount = p.initial // 20 // 10_000 * 10_000 or 100_000
             self._cash(day, DEP, amount)
         elif u < p.trade_rate + p.deposit_rate + p.withdraw_rate:
-            amount = self._settled(day) // 5 // 10_000 * 10_000
+            amount = self.book.cash(day) // 5 // 10_000 * 10_000
             if amount > 0:
                 self._cash(day, WID, -amount)
         if day.month % 3 == 0 and cal.next_trading_day(day).month != day.month:
-            interest = self._settled(day) // 1000
+            interest = self.book.cash(day) // 1000
             if interest > 0:
                 self._cash(day, OTHER, interest)
 
