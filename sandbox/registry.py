@@ -48,7 +48,8 @@ class Operation:
     responses: dict[int, str] = field(default_factory=dict)
     content_type: str = "application/json"
     extra_methods: tuple[str, ...] = ()
-    resolve: Handler | None = None  # the family's path check (pipeline step "resolve")
+    resolve: Handler | None = None  # step "resolve": the family's path check or body
+    #                                 normalisation, before the request schema
     encoder: Callable[[Any], str] | None = None  # JSON text of a result (default json.dumps)
 
     @property

@@ -278,8 +278,6 @@ def test_seed_example_replays(client: FlaskClient, api: str, broker: str) -> Non
     assert not data["commonHeader"]["ci"].startswith(" ")  # K2: the documented space is a slip
 
 
-
-
 @pytest.mark.parametrize(("api", "broker"), [
     (api, broker) for api, broker in SEED_REPLAYS])
 def test_seed_example_answer_covers_the_documented_response(client: FlaskClient, api: str,

@@ -255,8 +255,6 @@ def test_missing_required_field_is_op_exco_3003(client: FlaskClient, gildong: di
     assert error["description"] == path
 
 
-
-
 @pytest.mark.parametrize(("api", "path"), [
     ("balance", ("partner",)), ("balance", ("commonHeader",)), ("balance", ("devInfo",)),
     ("balance", ("accInfo",)), ("balance", ("balanceRequestBody",)),

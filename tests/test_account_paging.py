@@ -156,8 +156,6 @@ def test_transaction_count_default_and_cap(client: FlaskClient) -> None:
         assert result["count"] == min(result["totalCnt"], 50), (count, result)
 
 
-
-
 @pytest.mark.parametrize("count", ["inf", "Infinity", "-inf"])
 def test_infinite_count_takes_the_default(client: FlaskClient, count: str) -> None:
     """ERRATA 5: a count that is not a usable number means 50 (never a 500)."""
@@ -339,8 +337,6 @@ def test_transaction_key_of_another_window_or_account_is_6003(client: FlaskClien
                         transaction_query(date(2016, 1, 1), date(2016, 7, 31), 3))
     assert_platform_error(search(client, "samsung", "transaction", with_page(mine, other_key),
                                  headers), 500, "samsung", 6003)
-
-
 
 
 def test_tampered_balance_key_is_6003(client: FlaskClient) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import BadRequest, NotFound
@@ -30,7 +30,7 @@ from sandbox.world import links
 from sandbox.world.accounts import ledger
 from sandbox.world.accounts.holdings import CUSTOM_ACCOUNT, book_of, statement
 from sandbox.world.accounts.products import EQTY, ETC, FUND, FUND_UNITS, fund_price, funds, products
-from sandbox.world.identities import App, Consent, User, VirtualAccount
+from sandbox.world.identities import App, Consent, User, VirtualAccount, year_later
 from sandbox.world.market import calendar as cal
 from sandbox.world.population import PASSWORD
 
@@ -70,43 +70,21 @@ def _app(world: World, name_or_key: str) -> App | None:
 
 
 # ------------------------------------------------------------------------ input checks
-def _text(value: Any, where: str, max_len: int = 100, strip: bool = True) -> str:
+# Types, lengths, bounds and array sizes are the request schemas' (schemas/admin/*): these
+# helpers only add what a schema cannot say.
+def _text(value: Any, where: str, strip: bool = True) -> str:
     if not isinstance(value, str) or not value.strip():
         raise BadRequest(f"{where}: must be a non-empty string")
-    if len(value) > max_len:
-        raise BadRequest(f"{where}: must be at most {max_len} characters")
     return value.strip() if strip else value
-
-
-def _integer(value: Any, where: str, minimum: int, maximum: int) -> int:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRequest(f"{where}: must be an integer")
-    if not minimum <= value <= maximum:
-        raise BadRequest(f"{where}: must be between {minimum} and {maximum}")
-    return value
 
 
 def _number(query: dict[str, Any], name: str, default: int, minimum: int, maximum: int) -> int:
     text = str(query.get(name, default)).strip()
     if not text.isdigit():
         raise BadRequest(f"{name}: {text[:20]!r} is not a number")
-    return _integer(int(text), name, minimum, maximum)
-
-
-def _list(value: Any, where: str, max_items: int) -> list[Any]:
-    if not isinstance(value, list):
-        raise BadRequest(f"{where}: must be an array")
-    if len(value) > max_items:
-        raise BadRequest(f"{where}: at most {max_items} items")
-    return value
-
-
-def _object(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise BadRequest(f"{where}: must be an object")
-    return value
+    if not minimum <= int(text) <= maximum:
+        raise BadRequest(f"{name}: must be between {minimum} and {maximum}")
+    return int(text)
 
 
 def parse_day(value: Any, where: str) -> date:
@@ -117,15 +95,6 @@ def parse_day(value: Any, where: str) -> date:
         except ValueError:
             pass
     raise BadRequest(f"{where}: {str(value)[:20]!r} is not a YYYYMMDD date")
-
-
-def year_later(today: date) -> date:
-    """The last day of a one-year term starting ``today`` (2026-11-24 -> 2027-11-23)."""
-    try:
-        anniversary = today.replace(year=today.year + 1)
-    except ValueError:  # 29 February
-        anniversary = date(today.year + 1, 3, 1)
-    return anniversary - timedelta(days=1)
 
 
 # ----------------------------------------------------------------------------- listing
@@ -216,7 +185,7 @@ def create_user(world: World, body: dict[str, Any], base_url: str) -> dict[str, 
         expires = (parse_day(body["consentExpires"], "consentExpires")
                    if body.get("consentExpires") is not None else year_later(today))
         specs = [_account_spec(world, raw, f"accounts[{n}]", day)
-                 for n, raw in enumerate(_list(body.get("accounts") or [], "accounts", 20))]
+                 for n, raw in enumerate(body.get("accounts") or [])]
         password = (_text(body["password"], "password", strip=False)
                     if body.get("password") is not None else PASSWORD)
         user_id, name, ci = _identity(world, body)
@@ -253,7 +222,7 @@ def _apps(world: World, value: Any) -> list[App]:
     if value is None:
         return [app for app in world.ids.apps.values() if app.subscribes("account")]
     chosen: list[App] = []
-    for n, raw in enumerate(_list(value, "apps", 50)):
+    for n, raw in enumerate(value):
         where = f"apps[{n}]"
         app = _app(world, _text(raw, where))
         if app is None:
@@ -268,7 +237,7 @@ def _apps(world: World, value: Any) -> list[App]:
 def _identity(world: World, body: dict[str, Any]) -> tuple[str, str, str]:
     """Portal id, name and CI: the given ones (checked first), else drawn from the seed."""
     user_id = _given_id(world, body["id"]) if body.get("id") is not None else None
-    name = _text(body["name"], "name", 50) if body.get("name") is not None else None
+    name = _text(body["name"], "name") if body.get("name") is not None else None
     ci = _given_ci(world, body["ci"]) if body.get("ci") is not None else None
     stream = world.rand.stream(STREAM)
     while user_id is None or user_id in world.ids.users:
@@ -284,7 +253,7 @@ def _identity(world: World, body: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def _given_id(world: World, value: Any) -> str:
-    user_id = _text(value, "id", 30)
+    user_id = _text(value, "id")
     if not _ID.fullmatch(user_id):
         raise BadRequest("id: 3 to 30 characters among A-Z a-z 0-9 _ . -")
     if user_id in world.ids.users:
@@ -293,7 +262,7 @@ def _given_id(world: World, value: Any) -> str:
 
 
 def _given_ci(world: World, value: Any) -> str:
-    ci = _text(value, "ci", 200)
+    ci = _text(value, "ci")
     if any(c.isspace() for c in ci):
         raise BadRequest("ci: must not contain white space")
     if ci in world.ids.user_by_ci:
@@ -320,34 +289,32 @@ def _open_accounts(world: World, owner: str, specs: list[AccountSpec],
 
 
 def _account_spec(world: World, value: Any, where: str, day: date) -> AccountSpec:
-    raw = _object(value, where)
-    name = _text(raw.get("broker"), f"{where}.broker", 30)
+    raw = value
+    name = _text(raw.get("broker"), f"{where}.broker")
     broker = world.ids.broker(name)
     if broker is None:
         raise BadRequest(f"{where}.broker: unknown broker {name!r}")
-    alias = (_text(raw["alias"], f"{where}.alias", 50) if raw.get("alias") is not None
+    alias = (_text(raw["alias"], f"{where}.alias") if raw.get("alias") is not None
              else broker.short_name)
-    cash = (_integer(raw["cash"], f"{where}.cash", 0, 10**13) if raw.get("cash") is not None
+    cash = (int(raw["cash"]) if raw.get("cash") is not None
             else DEFAULT_CASH)
     positions = tuple(_position(world, item, f"{where}.holdings[{n}]", day)
-                      for n, item in enumerate(_list(raw.get("holdings") or [],
-                                                     f"{where}.holdings", 100)))
+                      for n, item in enumerate(raw.get("holdings") or []))
     watchlists = None
     if raw.get("watchlists") is not None:
         watchlists = tuple(_watchlist(world, item, f"{where}.watchlists[{n}]")
-                           for n, item in enumerate(_list(raw["watchlists"],
-                                                          f"{where}.watchlists", 20)))
+                           for n, item in enumerate(raw["watchlists"]))
     return AccountSpec(broker, alias, cash, positions, watchlists)
 
 
 def _position(world: World, value: Any, where: str, day: date) -> Position:
-    raw = _object(value, where)
-    code = _text(raw.get("code"), f"{where}.code", 20)
+    raw = value
+    code = _text(raw.get("code"), f"{where}.code")
     found = ledger.classify(world.universe, code)
     if found is None:
         raise BadRequest(f"{where}.code: unknown code {code!r}")
-    qty = _integer(raw.get("qty"), f"{where}.qty", 1, 10**12)
-    price = (_integer(raw["price"], f"{where}.price", 1, 10**13)
+    qty = int(raw["qty"])
+    price = (int(raw["price"])
              if raw.get("price") is not None else None)
     group, canonical = found
     return Position(code, qty, _cost(world, group, canonical, qty, price, day, where))
@@ -375,11 +342,11 @@ def _cost(world: World, group: str, code: str, qty: int, price: int | None, day:
 
 
 def _watchlist(world: World, value: Any, where: str) -> dict[str, Any]:
-    raw = _object(value, where)
-    name = _text(raw.get("groupName"), f"{where}.groupName", 50)
+    raw = value
+    name = _text(raw.get("groupName"), f"{where}.groupName")
     codes = []
-    for n, item in enumerate(_list(raw.get("codes") or [], f"{where}.codes", 100)):
-        code = _text(item, f"{where}.codes[{n}]", 20)
+    for n, item in enumerate(raw.get("codes") or []):
+        code = _text(item, f"{where}.codes[{n}]")
         found = ledger.classify(world.universe, code)
         if found is None or found[0] != EQTY:
             raise BadRequest(f"{where}.codes[{n}]: unknown listed issue {code!r}")
@@ -397,13 +364,13 @@ def set_link(world: World, body: dict[str, Any]) -> dict[str, Any]:
     expired one ended before today, an unlinked account has none. ``linked`` without a date
     returns the account to the user's own consent when it is valid, else signs a one-year
     consent from today."""
-    account = find_account(world, _text(body.get("vtAccNo"), "vtAccNo", 30))
+    account = find_account(world, _text(body.get("vtAccNo"), "vtAccNo"))
     app = _app(world, _text(body.get("app"), "app"))
     if app is None:
         raise NotFound(f"no app is named or keyed {str(body.get('app'))[:60]!r}")
     if not app.subscribes("account"):
         raise BadRequest(f"app: {app.name} does not use the account APIs")
-    state = _text(body.get("state"), "state", 10)
+    state = _text(body.get("state"), "state")
     if state not in links.STATES:
         raise BadRequest(f"state: {state[:20]!r} is not one of {', '.join(links.STATES)}")
     user = world.ids.users[account.owner]
@@ -443,7 +410,7 @@ def _link_expiry(world: World, state: str, value: Any) -> date | None:
 def set_account_status(world: World, vt_acc_no: str, body: dict[str, Any]) -> dict[str, Any]:
     """``discarded``: the user deleted the virtual account (the account APIs answer 3010)."""
     account = find_account(world, vt_acc_no)
-    status = _text(body.get("status"), "status", 20)
+    status = _text(body.get("status"), "status")
     if status not in ACCOUNT_STATUSES:
         raise BadRequest(f"status: {status[:20]!r} is not one of {', '.join(ACCOUNT_STATUSES)}")
     links.set_account_status(world, account.vt_acc_no, status)

@@ -168,6 +168,15 @@ class Consent:
         return self.state == "linked" and self.expiry(today) >= today
 
 
+def year_later(today: date) -> date:
+    """The last day of a one-year term starting ``today`` (2026-11-24 -> 2027-11-23)."""
+    try:
+        anniversary = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        anniversary = date(today.year + 1, 3, 1)
+    return anniversary - timedelta(days=1)
+
+
 def renewal_date(renews_on: tuple[int, int], today: date) -> date:
     """The first anniversary ``(month, day)`` on or after ``today`` (a yearly renewal)."""
     month, day = renews_on

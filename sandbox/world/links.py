@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sandbox.world.identities import User, VirtualAccount
+from sandbox.world.identities import User, VirtualAccount, year_later
 
 if TYPE_CHECKING:
     from sandbox.world.world import World
@@ -52,7 +52,7 @@ def link_of(world: World, app: str, user: User, account: VirtualAccount) -> Link
         return Link(app, account, consent.expiry(today),
                     not consent.enforced or consent.expiry(today) >= today)
     else:
-        expires = today + timedelta(days=364)
+        expires = year_later(today)
     return Link(app, account, expires, override["state"] == "linked" and expires >= today)
 
 

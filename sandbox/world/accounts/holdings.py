@@ -84,11 +84,10 @@ def window(account: VirtualAccount, today: date) -> tuple[date, date, bool]:
 def book_of(world: World, account: VirtualAccount) -> Book:
     today = world.now().date()
     custom = world.store.get(CUSTOM_ACCOUNT, account.vt_acc_no)
-    rows = custom["transactions"] if custom else None
-    if rows is None and account.vt_acc_no in scripted_accounts():
-        rows = scripted_accounts()[account.vt_acc_no].get("transactions")
-    if rows is not None:
-        return _scripted(json.dumps(rows, sort_keys=True, default=_yyyymmdd), today)
+    if custom is not None:  # keyed by content: a reset may reuse the number for another user
+        return _scripted(json.dumps(custom["transactions"], sort_keys=True), today)
+    if "transactions" in scripted_accounts().get(account.vt_acc_no, {}):
+        return _fixture(account.vt_acc_no, today)
     first, last, documented = window(account, today)
     return _generated(world.seed, account.vt_acc_no, first, last, documented)
 
@@ -101,15 +100,19 @@ def _generated(seed: int, key: str, first: date, last: date, active: bool) -> Bo
     return ledger.generate(market, _universe(), key, first, last, active)
 
 
-def _yyyymmdd(value: object) -> str:
-    if isinstance(value, date):  # an unquoted YAML date
-        return f"{value:%Y%m%d}"
-    raise TypeError(f"{value!r} is not JSON")
+@lru_cache(maxsize=64)
+def _fixture(vt_acc_no: str, today: date) -> Book:
+    return _replay(scripted_accounts()[vt_acc_no]["transactions"], today)
 
 
 @lru_cache(maxsize=256)
 def _scripted(rows: str, today: date) -> Book:
-    visible = [row for row in json.loads(rows) if str(row["day"]) < f"{today:%Y%m%d}"]
+    return _replay(json.loads(rows), today)
+
+
+def _replay(rows: list[dict[str, Any]], today: date) -> Book:
+    """The rows dated before ``today`` (unquoted YAML dates included), replayed."""
+    visible = [row for row in rows if ledger.day_of(row["day"]) < today]
     return ledger.replay(_universe(), visible)
 
 

@@ -157,7 +157,7 @@ def replay(universe: Universe, rows: Iterable[dict[str, Any]]) -> Book:
     """
     book = Book()
     for row in rows:
-        day = _day(row["day"])
+        day = day_of(row["day"])
         kind = str(row["kind"])
         qty = int(row.get("qty") or 0)
         amount = int(row["amount"])
@@ -181,7 +181,8 @@ def replay(universe: Universe, rows: Iterable[dict[str, Any]]) -> Book:
     return book
 
 
-def _day(value: object) -> date:
+def day_of(value: object) -> date:
+    """A ``YYYYMMDD`` string (or a date) as a date."""
     if isinstance(value, date):
         return value
     text = str(value)
