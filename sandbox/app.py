@@ -11,6 +11,8 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from sandbox import errors
+from sandbox.families.streaming import routes as streaming
+from sandbox.families.streaming.hub import Hub, StreamSettings
 from sandbox.gateway.journal import Journal
 from sandbox.gateway.pipeline import make_view
 from sandbox.oauth.server import Server
@@ -35,6 +37,7 @@ class Config:
     response_validation: str = "off"  # "off" | "log" | "strict" (tests)
     journal_size: int = 1000
     max_body_bytes: int = 1 << 20
+    streams: StreamSettings = field(default_factory=StreamSettings)
 
 
 class SandboxState:
@@ -50,6 +53,7 @@ class SandboxState:
         self._lock = threading.Lock()
         self.world = World(config.world)
         self.oauth = Server(lambda: self.world)
+        self.streams = Hub(lambda: self.world, config.streams)
 
     def reset(self) -> World:
         """Rebuild the world from its settings (seed, clock); the journal is kept."""
@@ -72,9 +76,17 @@ def create_app(config: Config | None = None) -> Flask:
         view = make_view(op, state)
         for path in op.paths:
             app.add_url_rule(path, endpoint=op.id, view_func=view, methods=list(op.methods))
+    streaming.install(app, state.streams)
     _install_docs(app)
     _install_hooks(app, state)
     return app
+
+
+def shutdown(app: Flask) -> None:
+    """Called by the server when the worker is asked to stop: ends every WebSocket session
+    (close 1001) so the worker can exit within its graceful timeout."""
+    state: SandboxState = app.extensions["sandbox"]
+    state.streams.shutdown()
 
 
 def _install_docs(app: Flask) -> None:
@@ -114,7 +126,9 @@ def _install_hooks(app: Flask, state: SandboxState) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
-        return errors.render(errors.from_http_exception(exc, request.method, request.path))
+        upgrade = request.headers.get("Upgrade", "").lower() == "websocket"
+        return errors.render(errors.from_http_exception(exc, request.method, request.path,
+                                                        upgrade))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:

@@ -13,6 +13,7 @@ import click
 
 from sandbox import __version__
 from sandbox.app import Config, create_app
+from sandbox.families.streaming.hub import StreamSettings
 from sandbox.gateway.server import WORKER_CLASSES, serve
 from sandbox.world.clock import Clock, ClockError
 from sandbox.world.world import WorldSettings
@@ -53,17 +54,37 @@ def main() -> None:
               help="Brokers answer assetType ALL as in the later manual (default: 2018-06).")
 @click.option("--validate-responses", type=click.Choice(["off", "log", "strict"]),
               default="off", show_default=True, envvar="SANDBOX_VALIDATE_RESPONSES")
-@click.option("--threads", default=32, show_default=True, type=click.IntRange(1, 1024),
-              envvar="SANDBOX_THREADS")
+@click.option("--threads", default=256, show_default=True, type=click.IntRange(1, 4096),
+              envvar="SANDBOX_THREADS",
+              help="gthread worker threads; each open WebSocket holds one (created on demand).")
 @click.option("--worker-class", type=click.Choice(WORKER_CLASSES), default="gthread",
               show_default=True, envvar="SANDBOX_WORKER_CLASS")
 @click.option("--access-log", is_flag=True, envvar="SANDBOX_ACCESS_LOG")
+@click.option("--stream-subscriptions", default=20, show_default=True,
+              type=click.IntRange(1, 10_000), envvar="SANDBOX_STREAM_SUBSCRIPTIONS",
+              help="Subscriptions per /ws session (the platform's sandbox: 20; production: 200).")
+@click.option("--stream-sessions-per-key", default=1, show_default=True,
+              type=click.IntRange(0, 10_000), envvar="SANDBOX_STREAM_SESSIONS_PER_KEY",
+              help="Open /ws sessions per API key (0 = no limit).")
+@click.option("--stream-max-sessions", default=200, show_default=True,
+              type=click.IntRange(1, 100_000), envvar="SANDBOX_STREAM_MAX_SESSIONS",
+              help="Open WebSockets of all channels (gthread: at most --threads minus 16).")
+@click.option("--stream-queue", default=2000, show_default=True,
+              type=click.IntRange(1, 1_000_000), envvar="SANDBOX_STREAM_QUEUE",
+              help="Frames waiting per session before its oldest market data is dropped.")
 def serve_command(host: str, port: int, seed: int, clock: str, speed: float | None,
                   strict: bool, users: int, later_brokers: bool, validate_responses: str,
-                  threads: int, worker_class: str, access_log: bool) -> None:
+                  threads: int, worker_class: str, access_log: bool, stream_subscriptions: int,
+                  stream_sessions_per_key: int, stream_max_sessions: int,
+                  stream_queue: int) -> None:
     """Serve the emulator on a production WSGI server (gunicorn, one process)."""
+    if worker_class == "gthread":  # keep threads for plain HTTP besides the WebSockets
+        stream_max_sessions = max(1, min(stream_max_sessions, threads - 16))
+    streams = StreamSettings(max_subscriptions=stream_subscriptions,
+                             sessions_per_key=stream_sessions_per_key,
+                             max_sessions=stream_max_sessions, queue_size=stream_queue)
     config = Config(world=_settings(seed, clock, speed, strict, users, later_brokers),
-                    response_validation=validate_responses)
+                    response_validation=validate_responses, streams=streams)
     click.echo(f"oppf-sandbox {__version__} on http://{host}:{port} (seed {seed}, clock {clock}"
                f"{'' if speed is None else f' x{speed}'})", err=True)
     serve(lambda: create_app(config), host, port, threads=threads, worker_class=worker_class,

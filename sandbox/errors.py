@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Response
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import WebsocketMismatch
 
 log = logging.getLogger("sandbox")
 
@@ -74,6 +75,12 @@ class RequestTimeout(PlatformError):
 
 class UnsupportedMediaType(PlatformError):
     status, code, message = 415, 415, "Unsupported Media Type"
+
+
+class UpgradeRequired(PlatformError):
+    """A plain HTTP request on a WebSocket path (``/ws``, ``/ws_ksp``, ``/ws_kdq``)."""
+
+    status, code, message = 426, 426, "Upgrade Required"
 
 
 class InternalError(PlatformError):
@@ -198,9 +205,17 @@ _HTTP_ERRORS: dict[int, type[PlatformError]] = {
 }
 
 
-def from_http_exception(exc: HTTPException, method: str, path: str) -> PlatformError:
-    """Map a routing-level werkzeug error (404, 405, …) to the platform error."""
+def from_http_exception(exc: HTTPException, method: str, path: str,
+                        upgrade: bool = False) -> PlatformError:
+    """Map a routing-level werkzeug error (404, 405, …) to the platform error. A WebSocket
+    upgrade to a plain HTTP path is a 404 before any upgrade (ERRATA 31); a plain request on a
+    WebSocket path is a 426."""
     status = exc.code or 500
+    if isinstance(exc, WebsocketMismatch):
+        if upgrade:
+            return NotFound(f"no WebSocket is published at {path}")
+        return UpgradeRequired(f"{path} is a WebSocket endpoint: connect with an Upgrade: "
+                               f"websocket request", headers={"Upgrade": "websocket"})
     cls = _HTTP_ERRORS.get(status, InternalError if status >= 500 else BadRequest)
     if status == 404:
         return cls(f"no API is published at {method} {path}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -88,6 +89,15 @@ def clock_get(call: Call) -> dict[str, Any]:
        "Set, advance or change the speed of the world clock")
 def clock_set(call: Call) -> dict[str, Any]:
     return models.change_clock(call.world.clock, call.body)
+
+
+@admin("admin.streams", "GET", "/_sandbox/streams",
+       "Open market WebSocket sessions: channel, app, subscriptions, sent, queued and dropped "
+       "frames; the stream limits", body="query")
+def streams(call: Call) -> dict[str, Any]:
+    hub = current_state().streams
+    return {"settings": dataclasses.asdict(hub.settings), "pump": hub.stats(),
+            "sessions": [session.view() for session in hub.sessions()]}
 
 
 @admin("admin.reset", "POST", "/_sandbox/reset",

@@ -18,6 +18,7 @@ from sandbox.errors import Forbidden, MissingField, Unauthorized
 from sandbox.gateway.call import Call
 from sandbox.oauth.models import find_access_token
 from sandbox.world.identities import App
+from sandbox.world.world import World
 
 
 def api_key(request: Request, call: Call) -> None:
@@ -28,10 +29,19 @@ def api_key(request: Request, call: Call) -> None:
     key = (header if header is not None else query or "").strip()
     if not key:
         raise Unauthorized("apikey header (POST) or apikey query parameter (GET) is missing")
-    app = call.world.ids.app_by_key.get(key)
-    if app is None or (call.world.settings.strict and key in app.key_aliases):
+    app = app_of_key(call.world, key)
+    if app is None:
         raise Unauthorized("the API key is not registered")
     call.app = app
+
+
+def app_of_key(world: World, key: str) -> App | None:
+    """The app of an API key (documented aliases such as ``XXXXXXXX`` only outside strict
+    mode); used by the ``apikey`` scheme and the market WebSockets' ``init``."""
+    app = world.ids.app_by_key.get(key)
+    if app is None or (world.settings.strict and key in app.key_aliases):
+        return None
+    return app
 
 
 def decode_basic(value: str) -> tuple[str, str] | None:

@@ -8,6 +8,7 @@ through one would be invisible to the next; DESIGN "Serving and state"). The wor
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -33,7 +34,26 @@ class Server(BaseApplication):  # type: ignore[misc]
         return self.factory()
 
 
-def serve(factory: Callable[[], Any], host: str, port: int, *, threads: int = 32,
+def _stop_streams_first(worker: Any) -> None:
+    """gunicorn ``post_worker_init``: on SIGTERM, SIGINT or SIGQUIT the app's WebSocket sessions
+    are closed (1001) before the worker drains its connections, so it exits at once instead of
+    waiting out the graceful timeout on open sockets."""
+    from sandbox.app import shutdown
+
+    app = worker.wsgi
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+        original = signal.getsignal(sig)
+        if not callable(original):
+            continue
+
+        def stop(number: int, frame: Any, original: Callable[[int, Any], Any] = original) -> None:
+            shutdown(app)
+            original(number, frame)
+
+        signal.signal(sig, stop)
+
+
+def serve(factory: Callable[[], Any], host: str, port: int, *, threads: int = 256,
           worker_class: str = "gthread", access_log: bool = False) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -53,5 +73,6 @@ def serve(factory: Callable[[], Any], host: str, port: int, *, threads: int = 32
         # gunicorn's control socket is one path per user: two sandboxes would replace each
         # other's. The emulator is controlled through /_sandbox/ instead.
         "control_socket_disable": True,
+        "post_worker_init": _stop_streams_first,
     }
     Server(factory, options).run()

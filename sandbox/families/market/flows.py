@@ -108,12 +108,6 @@ _DERIVATIVE_CACHE: BoundedCache[tuple[int, str, str, int, int], tuple[str, list[
     BoundedCache(256)
 
 
-def _instant(day: date, cs: int) -> datetime:
-    cs = min(cs, cal.CS_DAY - 1)
-    return datetime.combine(day, time(cs // cal.CS_HOUR, cs // cal.CS_MINUTE % 60,
-                                      cs // cal.CS_SECOND % 60, cs % 100 * 10_000), cal.KST)
-
-
 def _derivative_flows(world: World, kind: str, market: str, at: datetime) -> tuple[str, list[Any]]:
     """``(Tm, invstLists)`` of a derivatives market at the last 30 s refresh (cached; read-only)."""
     day = params.session_day(at)
@@ -123,7 +117,7 @@ def _derivative_flows(world: World, kind: str, market: str, at: datetime) -> tup
     found = _DERIVATIVE_CACHE.get(key)
     if found is not None:
         return found
-    instant = _instant(day, slot)
+    instant = cal.instant(day, slot)
     groups = ("CallAcc", "PutAcc") if kind == OPTION else ("MktAcc",)
     totals = {g: [0, 0] for g in groups}
     for contract in contracts.listed(world.market, world.universe, kind, market, day):

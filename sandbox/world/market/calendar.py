@@ -29,7 +29,7 @@ from __future__ import annotations
 import bisect
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 
 import holidays
@@ -319,6 +319,14 @@ def split_instant(at: datetime) -> tuple[date, int]:
         + local.microsecond // 10_000
     )
     return local.date(), cs
+
+
+def instant(d: date, cs: int) -> datetime:
+    """The KST instant ``cs`` centiseconds after midnight of ``d`` (inverse of
+    :func:`split_instant`; clipped to the day's last centisecond)."""
+    cs = max(0, min(cs, CS_DAY - 1))
+    return datetime.combine(d, time(cs // CS_HOUR, cs // CS_MINUTE % 60, cs // CS_SECOND % 60,
+                                    cs % 100 * 10_000), KST)
 
 
 def phase_at(at: datetime, family: str = STOCK_SESSIONS, expiring: bool = False) -> str:

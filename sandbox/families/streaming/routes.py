@@ -1,0 +1,99 @@
+"""The WebSocket transport (flask-sock on simple-websocket): ``/ws``, ``/ws_ksp``, ``/ws_kdq``,
+each with an optional trailing slash (ERRATA 31). Credentials travel only in ``init``; upgrade
+headers are ignored.
+
+Per connection, the server's request thread reads frames and hands them to the
+:class:`~session.Session`; a writer thread drains the session's outbox into the socket (many
+frames in one ``sendall``) and sends a ``heartbeat`` notification after ``heartbeat_s``
+without outgoing traffic. Under gunicorn ``gthread`` each open WebSocket holds one of the
+worker's ``--threads``; under ``gevent`` these are greenlets.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from typing import Any
+
+from flask import Flask, g, request
+from flask_sock import Sock
+from simple_websocket import ConnectionClosed
+from wsproto.events import CloseConnection, TextMessage
+
+from sandbox.families.streaming import exceptions as exc
+from sandbox.families.streaming.hub import Hub, dumps
+from sandbox.families.streaming.outbox import TRY_AGAIN, Outbox
+from sandbox.families.streaming.session import CHANNELS, Closing, Session
+
+log = logging.getLogger("sandbox.streaming")
+
+HEARTBEAT = dumps({"jsonrpc": "2.0", "method": "heartbeat"})
+
+
+def install(app: Flask, hub: Hub) -> None:
+    app.config["SOCK_SERVER_OPTIONS"] = {
+        "max_message_size": hub.settings.max_message_bytes,
+        "thread_class": functools.partial(threading.Thread, daemon=True),
+    }
+    sock = Sock(app)
+    for channel in CHANNELS:
+        view = functools.partial(_serve, hub=hub, channel=channel)
+        for path in (channel, channel + "/"):
+            sock.route(path, endpoint=f"stream{path.replace('/', '.')}")(
+                functools.update_wrapper(view, _serve))
+
+
+def _serve(ws: Any, *, hub: Hub, channel: str) -> None:
+    g.operation_id = f"streaming{channel.replace('/', '.')}"
+    outbox = Outbox(hub.settings.queue_size)
+    try:
+        session = Session(hub, channel, outbox, request.remote_addr or "")
+    except exc.StreamError as error:  # too many sessions
+        ws.send(dumps({"jsonrpc": "2.0", "id": None,
+                       "error": {"code": error.code, "message": error.message,
+                                 "data": error.detail}}))
+        ws.close(TRY_AGAIN, f"{error.code} {error.message}")
+        return
+    writer = threading.Thread(target=_write, args=(ws, outbox, hub.settings.heartbeat_s),
+                              name=f"stream-writer-{session.number}", daemon=True)
+    writer.start()
+    try:
+        while ws.connected and not outbox.closing:
+            text = ws.receive(timeout=1.0)
+            if text is not None:
+                session.handle(text)
+                g.app_name = session.app_name
+    except (Closing, ConnectionClosed):
+        pass
+    finally:
+        session.close()
+        outbox.close()
+        writer.join(timeout=5.0)
+
+
+def _write(ws: Any, outbox: Outbox, heartbeat_s: float) -> None:
+    """Drain ``outbox`` into the socket until it is closed and empty, then close the socket."""
+    try:
+        while True:
+            texts = outbox.take(heartbeat_s)
+            if texts is None:
+                break
+            _send(ws, texts or [HEARTBEAT])
+        if ws.connected:
+            _send_close(ws, outbox.close_code or 1000, outbox.close_reason)
+    except (ConnectionClosed, OSError):
+        outbox.close()
+
+
+def _send(ws: Any, texts: list[str]) -> None:
+    """Many text frames in one write (simple-websocket's ``send`` writes one frame per call
+    with ``socket.send``, which may also write only part of a large frame)."""
+    if not ws.connected:
+        raise ConnectionClosed()
+    ws.sock.sendall(b"".join(ws.ws.send(TextMessage(data=text)) for text in texts))
+
+
+def _send_close(ws: Any, code: int, reason: str) -> None:
+    ws.sock.sendall(ws.ws.send(CloseConnection(code, reason[:120])))
+    ws.connected = False
