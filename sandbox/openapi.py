@@ -14,7 +14,9 @@ from apispec import APISpec
 from flask import Flask, Response
 
 from sandbox import __version__
+from sandbox.families.streaming import routes as streaming
 from sandbox.gateway.validation import MARKET_CATEGORY
+from sandbox.paths import SCHEMAS
 from sandbox.registry import (
     ERROR_SCHEMA_PATH,
     MARKET_ERROR_SCHEMA_PATH,
@@ -150,6 +152,10 @@ def build_document(operations: list[Operation], compiled: dict[str, Compiled]) -
                     {"operationId": f"{op.id}.{m.lower()}"} if m != op.method else {})
                 for m in op.methods
             })
+    for file in sorted(SCHEMAS.glob("streaming/*.json")):
+        spec.components.schema(f"streaming.{file.stem}", _component(load_schema(file)))
+    for channel, item in streaming.openapi_paths().items():
+        spec.path(path=channel, operations=item)
     document: dict[str, Any] = spec.to_dict()
     return document
 

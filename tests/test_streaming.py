@@ -13,12 +13,15 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sandbox.app import SandboxState
 from sandbox.families.streaming import models, presets
 from sandbox.families.streaming.hub import Hub, StreamSettings
 from sandbox.families.streaming.outbox import Outbox
 from sandbox.families.streaming.session import Closing, Session
+from sandbox.paths import SCHEMAS
 from sandbox.world.market import calendar as cal
 from sandbox.world.market import feed as market_feed
 from sandbox.world.world import World, WorldSettings
@@ -391,3 +394,62 @@ def test_admin_lists_open_sessions(client: FlaskClient, state: SandboxState) -> 
         session.close()
     assert all(s["id"] != session.number
                for s in client.get("/_sandbox/streams").get_json()["sessions"])
+
+
+def test_channels_and_their_message_schemas_are_in_openapi(client: FlaskClient) -> None:
+    document = client.get("/openapi.json").get_json()
+    components = document["components"]["schemas"]
+    for channel in ("/ws", "/ws_ksp", "/ws_kdq"):
+        operation = document["paths"][channel]["get"]
+        assert set(operation["responses"]) == {"101", "426"}
+        refs = operation["x-websocket"]["client"] + operation["x-websocket"]["server"]
+        for ref in refs:
+            assert ref["$ref"].rsplit("/", 1)[1] in components, ref
+    files = {p.stem for p in (SCHEMAS / "streaming").glob("*.json")}
+    used = {ref["$ref"].rsplit(".", 1)[1] for channel in ("/ws", "/ws_ksp")
+            for side in ("client", "server")
+            for ref in document["paths"][channel]["get"]["x-websocket"][side]}
+    assert files == used  # no orphan message schema
+
+
+_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+                       | st.text(max_size=12), lambda inner: st.lists(inner, max_size=3)
+                       | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
+_MESSAGES = st.fixed_dictionaries({}, optional={
+    "jsonrpc": st.sampled_from(["2.0", "1.0", 2]) | _VALUES,
+    "id": st.integers(0, 9) | st.text(max_size=4) | _VALUES,
+    "method": st.sampled_from(["init", "subscribe", "unsubscribe", "heartbeat", "query"])
+    | _VALUES,
+    "params": st.fixed_dictionaries({}, optional={
+        "key": st.sampled_from([F9999_KEY, "XXXXXXXX", "nope"]) | _VALUES,
+        "preset": st.sampled_from(list(presets.PRESETS)) | _VALUES,
+        "isuSrtCd": st.sampled_from(["005930", "000660", "999999", "K2G01P"]) | _VALUES,
+        "items": st.lists(st.sampled_from(["trdPrc", "trdTm", "foo", "hgprc"]), max_size=3)
+        | _VALUES,
+    }) | _VALUES,
+})
+_CODES = {47, 10000, 10040, 10050, 10070, 13004, 20056, 20057}
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(messages=st.lists(_MESSAGES | _VALUES, min_size=1, max_size=6))
+def test_any_message_gets_a_well_formed_answer_or_none(hub: Hub,
+                                                       messages: list[Any]) -> None:
+    session = Session(hub, "/ws", Outbox(1000))
+    try:
+        for message in messages:
+            try:
+                session.handle(json.dumps(message))
+            except Closing:
+                break
+        for text in session.outbox.take(0) or []:
+            answer = json.loads(text)
+            assert answer["jsonrpc"] == "2.0"
+            if "error" in answer:
+                assert answer["error"]["code"] in _CODES
+                assert set(answer) == {"jsonrpc", "id", "error"}
+            else:
+                assert answer.get("method") == "push" or answer["result"] == {"message": "ok"}
+    finally:
+        session.close()

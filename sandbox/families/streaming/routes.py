@@ -44,6 +44,44 @@ def install(app: Flask, hub: Hub) -> None:
                 functools.update_wrapper(view, _serve))
 
 
+_PURPOSE = {
+    "/ws": "per-issue pushes: init, then subscribe/unsubscribe (presets tick, quote, tick10, "
+           "quote10, index, change); heartbeat both ways",
+    "/ws_ksp": "every trade of the KOSPI market: after init, bare JSON arrays of at most 50 "
+               "string-typed records",
+    "/ws_kdq": "every trade of the KOSDAQ market (same shape as /ws_ksp)",
+}
+
+
+def openapi_paths() -> dict[str, dict[str, Any]]:
+    """The channels as OpenAPI GET operations (the upgrade request), their messages in
+    ``x-websocket`` (schemas ``streaming.*`` in the components)."""
+    messages = {"client": "streaming.request",
+                "server": ["streaming.reply", "streaming.push", "streaming.heartbeat"]}
+    paths = {}
+    for channel in CHANNELS:
+        server = ["streaming.reply", "streaming.batch", "streaming.heartbeat"] \
+            if channel != "/ws" else messages["server"]
+        paths[channel] = {"get": {
+            "operationId": f"streaming{channel.replace('/', '.')}",
+            "summary": f"WebSocket (JSON-RPC 2.0): {_PURPOSE[channel]}",
+            "tags": ["market streaming"],
+            "description": "Connect with `Upgrade: websocket` (trailing slash optional); the "
+                           "app key travels in `init.params.key`, never in headers. See README "
+                           "\"Market streaming\".",
+            "responses": {
+                "101": {"description": "Switching Protocols: the WebSocket session"},
+                "426": {"description": "a plain HTTP request (no WebSocket upgrade)",
+                        "content": {"application/json": {"schema": {
+                            "$ref": "#/components/schemas/Error"}}}},
+            },
+            "x-websocket": {"client": [{"$ref": f"#/components/schemas/{messages['client']}"}],
+                            "server": [{"$ref": f"#/components/schemas/{name}"}
+                                       for name in server]},
+        }}
+    return paths
+
+
 def _serve(ws: Any, *, hub: Hub, channel: str) -> None:
     g.operation_id = f"streaming{channel.replace('/', '.')}"
     outbox = Outbox(hub.settings.queue_size)
