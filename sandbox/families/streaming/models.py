@@ -150,9 +150,8 @@ class FeedCursor:
                 if self.since is None or jump:
                     self.since = until
                 return []
-            jump = jump or self.feed is not None
-            if self.feed is None:  # the first feed: resume from where the reader joined
-                self.done = feed.upto(cal.split_instant(self.since)[1]) if self.since else 0
+            since_day, since_cs = cal.split_instant(self.since) if self.since else (None, 0)
+            self.done = feed.upto(since_cs) if since_day == day else 0  # resume where we were
             self.feed = feed
         stop = self.feed.upto(cs)
         start = stop if jump else min(self.done, stop)
