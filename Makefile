@@ -44,10 +44,12 @@ bench: $(DEVSTAMP)
 	$(PY) bench/run.py
 	$(PY) bench/market.py
 	$(PY) bench/accounts.py
+	$(PY) bench/streaming.py
 
 bench-quick: $(DEVSTAMP)
 	$(PY) bench/run.py --quick
 	$(PY) bench/market.py --quick
+	$(PY) bench/streaming.py --quick
 	$(PY) bench/accounts.py --quick
 
 openapi: $(STAMP)

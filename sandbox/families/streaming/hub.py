@@ -27,6 +27,7 @@ from sandbox.families.streaming import exceptions as exc
 from sandbox.families.streaming import presets
 from sandbox.families.streaming.models import FeedCursor, Feeds, Topic, Values
 from sandbox.families.streaming.outbox import GOING_AWAY
+from sandbox.world.clock import monotonic
 from sandbox.world.market.instruments import Instrument
 from sandbox.world.world import World
 
@@ -168,17 +169,21 @@ class Hub:
         self._lock.notify()
 
     def _run(self) -> None:
+        tick = self.settings.tick_s
+        due = monotonic()
         while True:
             with self._lock:
                 while not self._stopped and not self._topics and not self._feeds:
                     self._lock.wait()
+                    due = monotonic()
                 if self._stopped:
                     return
                 try:
                     self.pump()
                 except Exception:  # a bug must not stop the stream of every client
                     log.exception("stream pump tick failed")
-                self._lock.wait(self.settings.tick_s)
+                due = max(due + tick, monotonic())  # a fixed rate, never a backlog of ticks
+                self._lock.wait(max(0.0, due - monotonic()))
 
     def pump(self) -> None:
         """One tick: every change since the last tick, to every follower."""

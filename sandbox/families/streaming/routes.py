@@ -20,6 +20,7 @@ from flask import Flask, g, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 from wsproto.events import CloseConnection, TextMessage
+from wsproto.utilities import LocalProtocolError
 
 from sandbox.families.streaming import exceptions as exc
 from sandbox.families.streaming.hub import Hub, dumps
@@ -120,7 +121,7 @@ def _write(ws: Any, outbox: Outbox, heartbeat_s: float) -> None:
             _send(ws, texts or [HEARTBEAT])
         if ws.connected:
             _send_close(ws, outbox.close_code or 1000, outbox.close_reason)
-    except (ConnectionClosed, OSError):
+    except (ConnectionClosed, OSError, LocalProtocolError):  # the client closed meanwhile
         outbox.close()
 
 
