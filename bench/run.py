@@ -675,13 +675,17 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)  # unwinds through the `finally` that stops the servers
 
 
-def main(argv: list[str] | None = None) -> int:
+def main_with(parse: Callable[[list[str] | None], argparse.Namespace],
+              run_bench: Callable[[argparse.Namespace], dict[str, Any]],
+              argv: list[str] | None = None) -> int:
+    """A bench script's ``main``: SIGTERM stops its servers, the headline is the last line,
+    exit 1 on a BenchError and 130 on Ctrl-C."""
     signal.signal(signal.SIGTERM, _terminate)
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(line_buffering=True)  # keep the JSON line last in `2>&1` logs
-    args = parse_args(argv)
+    args = parse(argv)
     try:
-        headline = run(args)
+        headline = run_bench(args)
     except BenchError as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
         return 1
@@ -690,6 +694,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     print(json.dumps(headline, ensure_ascii=False), flush=True)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return main_with(parse_args, run, argv)
 
 
 if __name__ == "__main__":

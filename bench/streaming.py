@@ -30,11 +30,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -53,10 +51,10 @@ from run import (
     BenchError,
     Running,
     ServerSpec,
-    _terminate,
     check_json,
     free_port,
     machine,
+    main_with,
     process_tree,
     request,
     rss_mb,
@@ -578,20 +576,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    signal.signal(signal.SIGTERM, _terminate)
-    if isinstance(sys.stdout, io.TextIOWrapper):
-        sys.stdout.reconfigure(line_buffering=True)  # keep the JSON line last in `2>&1` logs
-    args = parse_args(argv)
-    try:
-        summary = run(args)
-    except BenchError as exc:
-        print(f"bench: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("bench: interrupted", file=sys.stderr)
-        return 130
-    print(json.dumps(summary, ensure_ascii=False), flush=True)
-    return 0
+    return main_with(parse_args, run, argv)
 
 
 if __name__ == "__main__":
