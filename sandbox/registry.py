@@ -103,6 +103,7 @@ def _import_families() -> None:
     """Import every module that registers operations (idempotent)."""
     import sandbox.admin.routes
     import sandbox.families.account.routes
+    import sandbox.families.b2baccount.routes
     import sandbox.families.common.routes
     import sandbox.families.market.routes
     import sandbox.oauth.routes  # noqa: F401

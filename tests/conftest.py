@@ -153,3 +153,35 @@ def account_body(ci: str, vt_acc_no: str, api: str,
         key = "queryParams" if api == "transaction" else "queryType"
         body[ACCOUNT_BLOCKS[api]] = {key: dict(query)}
     return body
+
+
+# --- b2baccount helpers ---------------------------------------------------------------------------
+UBERPLE_KEY = "l7xxa55191ed000000000000000000000004"
+UBERPLE_SECRET = "a55191ed000000000000000000000005"
+B2B_CREDENTIALS = {"00995": (B2B_KEY, B2B_SECRET), "uberple": (UBERPLE_KEY, UBERPLE_SECRET)}
+
+
+def b2b_headers(com_id: str = "00995") -> dict[str, str]:
+    """HTTP Basic of the institution's app and its ``comId`` header."""
+    import base64
+
+    key, secret = B2B_CREDENTIALS[com_id]
+    token = base64.b64encode(f"{key}:{secret}".encode()).decode()
+    return {"Authorization": f"Basic {token}", "comId": com_id}
+
+
+def b2b_post(client: FlaskClient, api: str, body: Any, com_id: str = "00995",
+             broker: str = "samsung") -> Any:
+    """POST a b2baccount search as the institution ``com_id``."""
+    return client.post(f"/v1/{broker}/b2baccount/{api}/search", json=body,
+                       headers=b2b_headers(com_id))
+
+
+def b2b_body(api: str, query: dict[str, Any]) -> dict[str, Any]:
+    """A b2baccount request with ``query`` as its ``queryParameter``."""
+    blocks = {"orderdetail": "orderDetailListRequestBody", "balancelist": "balanceListRequestBody",
+              "settlelist": "settleListRequestBody", "accountlist": "accountListRequestBody",
+              "tradebook": "tradeBookListRequestBody"}
+    return {"partner": {"comId": "00995", "srvId": "100"},
+            "commonHeader": {"reqIdConsumer": "qa-0001"},
+            blocks[api]: {"queryParameter": query}}

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from sandbox.app import Config, create_app
 from sandbox.world.world import WorldSettings
-from tests.conftest import F0995_KEY, FROZEN
+from tests.conftest import F0995_KEY, FROZEN, b2b_body, b2b_post
 from tests.test_common import HWANNY_CI, body
 
 SANDBOX = Path(__file__).resolve().parents[1] / "sandbox"
@@ -48,6 +48,10 @@ def transcript(app: Flask) -> list[bytes]:
         "password": "fintech123@", "consent": "allow"})
     out.append(login.headers["Location"].encode())
     out.extend(account_answers(client))
+    for api, query in (("balancelist", {"qrAccNo": "0019923122221", "qrAssetType": "EQTY"}),
+                       ("tradebook", {"qrAccNo": "0019923122221", "qrFromDate": "20260101",
+                                      "qrToDate": "20261123"})):
+        out.append(b2b_post(client, api, b2b_body(api, query)).data)
     market = {"apikey": F0995_KEY}
     for path in MARKET_PATHS:
         out.append(client.get(path, headers=market).data)

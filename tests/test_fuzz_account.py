@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sandbox.app import Config, create_app
 from sandbox.world.world import WorldSettings
 from tests.conftest import F0995_KEY, FROZEN
+from tests.strategies import json_values, some
 
 APP = create_app(Config(world=WorldSettings(seed=42, clock=FROZEN), response_validation="strict"))
 CLIENT = APP.test_client()
@@ -25,16 +26,6 @@ BLOCKS = {"portfolio": "portfolioRequestBody", "balance": "balanceRequestBody",
           "transaction": "transactionHistoryRequestBody",
           "interest": "interestSymbolListRequestBody"}
 BROKER_CODES = {4003, 4006, 6001, 6002, 6003, 6004, 6006, 6007, 6008, 7000}
-
-scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(
-    max_size=24)
-json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-    st.text(max_size=10), inner, max_size=3), max_leaves=12)
-
-
-def some(*values: Any) -> st.SearchStrategy[Any]:
-    return st.sampled_from(values) | json_values
-
 
 query = st.fixed_dictionaries({}, optional={
     "assetType": some("ALL", "CASH", "EQTY", "FUND", "ETC", "EQY", "", "string"),

@@ -174,9 +174,14 @@ class Statement:
 
 def statement(world: World, account: VirtualAccount, at: datetime | None = None) -> Statement:
     """The account's holdings and cash valued at ``at`` (default: the clock's instant)."""
+    return statement_of(world, book_of(world, account), at)
+
+
+def statement_of(world: World, book: Book, at: datetime | None = None) -> Statement:
+    """A book's holdings and cash valued at ``at`` (default: the clock's instant); also the
+    discretionary accounts' balances."""
     at = at or world.now()
     today = at.date()
-    book = book_of(world, account)
     lines, substitute = [], 0
     for held in sorted(book.holdings.values(), key=lambda h: (h.first_buy, h.code)):
         line, collateral = _value(world, held, at)

@@ -91,8 +91,9 @@ class Book:
         return self.total_cash - sum(t.amount for t in self.txns if t.settles > on)
 
     def redeem_matured(self, day: date) -> None:
-        """Redeem, at their face amount and on their maturity day, the products that mature
-        on or before ``day`` (oldest maturity first)."""
+        """Redeem, at their face amount, the products that mature on or before ``day`` (oldest
+        maturity first), dated ``day``: the maturity day itself, or the trading day after a
+        maturity on a holiday (so a history never gains rows dated in its past)."""
         catalogue = products()
         due = sorted((catalogue[h.code].maturity(h.first_buy), h.code)
                      for h in self.holdings.values() if h.group == ETC)
@@ -100,7 +101,7 @@ class Book:
             if maturity > day:
                 break
             face = self.holdings[code].qty
-            self.apply(Txn(maturity, BID, code, face, face, 0, maturity))
+            self.apply(Txn(day, BID, code, face, face, 0, day))
 
     def apply(self, txn: Txn, group: str | None = None) -> None:
         """Record ``txn``: cash always; units and purchase amount for ASK/BID."""
