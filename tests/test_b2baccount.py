@@ -45,9 +45,12 @@ def test_documented_accountlist_requests(client: FlaskClient) -> None:
     assert_covers("b2baccount/accountlist_search.response.json", seed)
     documented = example("b2baccount/accountlist_search.response.json")
     assert seed["accountList"] == documented["accountList"]
-    alias = ok(b2b_post(client, "accountlist",
-                        example("b2baccount/accountlist_search.basic-page.request.json")))
+    page_body = example("b2baccount/accountlist_search.basic-page.request.json")
+    alias = ok(b2b_post(client, "accountlist", page_body))
     assert alias["accountList"] == documented["accountList"]
+    page_route = ok(client.post("/v1/account/accountlist/search", json=page_body,
+                                headers=b2b_headers()))  # ERRATA 23: served at samsung
+    assert page_route["accountList"] == documented["accountList"]
     java = ok(b2b_post(client, "accountlist",
                        example("b2baccount/accountlist_search.javasample-v1.1.request.json"),
                        com_id="uberple"))

@@ -18,13 +18,19 @@ ERRORS = {
 }
 
 
-def b2b_op(api: str, summary: str) -> Callable[[Handler], Handler]:
+# ERRATA 23: the Basic-auth page posts its accountlist to this route; its accounts are at samsung.
+PAGE_ROUTE, PAGE_BROKER = "/v1/account/accountlist/search", "samsung"
+
+
+def b2b_op(api: str, summary: str, *aliases: str) -> Callable[[Handler], Handler]:
     def normalise_body(call: Call) -> None:
+        if call.broker is None:  # the broker-less alias route
+            call.broker = call.world.ids.broker(PAGE_BROKER)
         call.body = normalise(call.body, api)
 
     return operation(f"b2baccount.{api}_search", "POST", f"/v1/<broker>/b2baccount/{api}/search",
-                     auth="basic", family="b2baccount", summary=summary, tags=("b2baccount",),
-                     responses=ERRORS, resolve=normalise_body)
+                     *aliases, auth="basic", family="b2baccount", summary=summary,
+                     tags=("b2baccount",), responses=ERRORS, resolve=normalise_body)
 
 
 def _search(call: Call, api: str, run: Callable[[Search], dict[str, Any]]) -> dict[str, Any]:
@@ -32,7 +38,7 @@ def _search(call: Call, api: str, run: Callable[[Search], dict[str, Any]]) -> di
     return run(Search(call.world, call.broker, call.institution, api, call.body))
 
 
-@b2b_op("accountlist", "The institution's discretionary accounts at the broker")
+@b2b_op("accountlist", "The institution's discretionary accounts at the broker", PAGE_ROUTE)
 def accountlist_search(call: Call) -> dict[str, Any]:
     return _search(call, "accountlist", models.accountlist)
 
