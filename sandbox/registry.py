@@ -106,6 +106,7 @@ def _import_families() -> None:
     import sandbox.families.b2baccount.routes
     import sandbox.families.common.routes
     import sandbox.families.market.routes
+    import sandbox.families.order.routes
     import sandbox.oauth.routes  # noqa: F401
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import BadRequest, NotFound
 from sandbox.oauth import models as oauth
 from sandbox.world.clock import Clock, ClockError, parse_duration, parse_instant
 from sandbox.world.links import active_links
+from sandbox.world.market import calendar as cal
 
 if TYPE_CHECKING:
     from sandbox.world.world import World
@@ -51,3 +53,25 @@ def unlock_user(world: World, user_id: str) -> dict[str, Any]:
         raise NotFound(f"no portal user {user_id!r}")
     oauth.login_succeeded(world, user_id)
     return {"user": user_id, "locked": False}
+
+
+def orders_view(world: World, com_id: str, day: str | None) -> dict[str, Any]:
+    """``GET /_sandbox/orders/{comId}``: the institution's order chains and the messages of
+    ``date`` (YYYYMMDD, default the clock's date), after resting orders caught up."""
+    from sandbox.world.orders import engine, records
+
+    institution = world.ids.institutions.get(com_id)
+    if institution is None:
+        raise NotFound(f"no discretionary institution {com_id!r}")
+    app = world.ids.apps[institution.app]
+    for broker in {row["broker"] for row in institution.accounts}:
+        found = world.ids.broker(broker)
+        assert found is not None
+        engine.advance(engine.Desk(world, com_id, app.srv_id, found))
+    try:
+        when = datetime.strptime(day, "%Y%m%d").date() if day else cal.kst(world.now()).date()
+    except ValueError:
+        raise BadRequest("date must be YYYYMMDD") from None
+    return {"comId": com_id, "date": f"{when:%Y%m%d}",
+            "orders": records.chains(world, com_id),
+            "messages": records.reports(world, com_id, when)}

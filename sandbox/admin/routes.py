@@ -100,6 +100,13 @@ def streams(call: Call) -> dict[str, Any]:
             "sessions": [session.view() for session in hub.sessions()]}
 
 
+@admin("admin.orders", "GET", "/_sandbox/orders/<com_id>",
+       "An institution's orders (chains with their rows and fills) and the day's messages "
+       "(execution reports, cancel rejects) with their seqNo", body="query")
+def orders(call: Call) -> dict[str, Any]:
+    return models.orders_view(call.world, call.path_params["com_id"], call.body.get("date"))
+
+
 @admin("admin.reset", "POST", "/_sandbox/reset",
        "Rebuild the world from its seed (state, grants and clock)", body="none")
 def reset(call: Call) -> dict[str, Any]:

@@ -46,6 +46,9 @@ from sandbox.world.accounts.ledger import ASK, BID, DEP, WID, Txn
 from sandbox.world.accounts.products import EQTY, ETC, fund_price, funds, products
 from sandbox.world.market import calendar as cal
 from sandbox.world.market.instruments import STOCK
+from sandbox.world.orders import records
+from sandbox.world.orders.engine import kst_stamp
+from sandbox.world.orders.records import ymd
 
 SIDE_KINDS = {"0": (ASK, BID), "1": (BID,), "2": (ASK,)}  # b2b 1 = sell (BID), 2 = buy (ASK)
 SELL_BUY = {BID: "1", ASK: "2"}
@@ -219,10 +222,52 @@ def _order_row(search: Search, account: DiscretionaryAccount, trade: Trade) -> d
     }
 
 
+def _placed_rows(search: Search, query: _DayQuery) -> list[dict[str, Any]]:
+    """Rows of the orders placed through the order service on the query's day (order.md §7):
+    the original order, each modify and the cancel, each with its own executions."""
+    account, day = query.account, ymd(query.day)
+    rows = []
+    for chain in records.chains(search.world, account.com_id):
+        if chain["account"] != account.acc_no or chain["broker"] != account.broker or (
+                query.group != EQTY or (BID if chain["side"] == "2" else ASK) not in query.kinds
+                or (query.code is not None and chain["securityID"] != query.code)):
+            continue
+        for row in chain["rows"]:
+            if row["at"][:10].replace("-", "") == day:
+                rows.append(_placed_row(search, chain, row))
+    return sorted(rows, key=lambda r: str(r["orderTime"]))
+
+
+def _placed_row(search: Search, chain: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    account = search.account()
+    inst = search.world.universe.by_isin(chain["securityID"])
+    return {
+        "accNo": account.acc_no, "accName": account.acc_name,
+        "modifyType": "1" if row["type"] == "modify" else "0",
+        "cancelType": "1" if row["type"] == "cancel" else "0", "orderNo": row["orderNo"],
+        "orgOrderNo": row["orgOrderNo"], "sellBuyType": "1" if chain["side"] == "2" else "2",
+        "orderType": "지정가" if row["ordType"] == "2" else "시장가", "exchange": None,
+        "crcyCode": None, "orderQty": row["qty"], "orderPrice": row["price"],
+        "execSumQty": sum(f["qty"] for f in row["fills"]), "orderExecType": row["state"],
+        "cmsnType": "일반", "settDays": 2, "buyQtyUnit": 1, "sellQtyUnit": 1,
+        "orderTime": kst_stamp(datetime.fromisoformat(row["at"])),
+        "orderRejectReason": row["reject"],
+        "isinInfo": code_info(search.world, chain["securityID"]) if inst else [],
+        "execList": [{"execQty": f["qty"], "execPrice": f["px"], "execNo": f["execNo"],
+                      "execTime": kst_stamp(datetime.fromisoformat(f["at"]))}
+                     for f in row["fills"]],
+    }
+
+
 def orderdetail(search: Search) -> dict[str, Any]:
-    """§2: the orders of ``qrOrderDate`` (default: the clock's date) and their executions."""
+    """§2: the orders of ``qrOrderDate`` (default: the clock's date) and their executions —
+    the order service's once the account is traded through it, else the generated history's."""
     query = _day_query(search)
-    rows = [_order_row(search, query.account, t) for t in query.trades(search)]
+    since = discretionary.first_order_day(search.world, query.account)
+    if since is not None and query.day >= since:
+        rows = _placed_rows(search, query)
+    else:
+        rows = [_order_row(search, query.account, t) for t in query.trades(search)]
     order_no = search.query.get("qrOrderNo")
     if not _blank(order_no):
         rows = [row for row in rows if row["orderNo"] == str(order_no).strip()]

@@ -1,0 +1,1 @@
+"""The order service (order.md §3 [proposed]): FIX-style REST for discretionary institutions."""

@@ -1,0 +1,445 @@
+"""The "broker" behind the order service (order.md §3.5-§3.7, §5, §6 [proposed]).
+
+Every call runs in one store transaction, so concurrent submissions are serialised and a
+failure leaves nothing half-applied. The platform's synchronous checks (JSON level, §3.9) are
+the request schemas'; everything here is a business outcome, reported as messages:
+
+* **new** (35=D): a duplicate ``clOrdID`` of the day → reject ``6``; then the instrument
+  (``1``), the discretionary account (``99``), the order type and time in force (``11``), the
+  tick grid and the day's limits (``99``), orderable cash or sellable quantity (``3``).
+  Accepted → ExecutionReport ``0`` with the broker's order number, then matching.
+* **matching** (§6.7): a market order, or a limit order at or through the reference price (the
+  simulator's current price), fills at once at the reference price; otherwise it rests and fills
+  at its limit at the first trade of the tape that reaches it; IOC/FOK orders that cannot fill
+  at once are cancelled. Unfilled day orders are cancelled at the close of their session
+  (``장종료 자동취소``). Matching catches up whenever the institution's orders are touched
+  (:func:`advance`), so the outcome depends only on the orders and the clock, never on timing.
+* **replace** (35=G) and **cancel** (35=F): the Korean rules of §3.6 as OrderCancelReject
+  ``99`` texts, ``0`` too late, ``1`` unknown; accepted → ExecutionReport ``5``/``4`` with a new
+  order number (``origOrderID`` = the replaced number).
+
+Where the emulator differs: the session table of §6.2 is not enforced ("sandbox always open",
+the documented default); trading halts are not modelled.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sandbox.world.accounts import ledger
+from sandbox.world.market import calendar as cal
+from sandbox.world.market import rules
+from sandbox.world.market.instruments import ETF, ETN, STOCK, Instrument
+from sandbox.world.orders import records
+from sandbox.world.orders.records import Record
+
+if TYPE_CHECKING:
+    from sandbox.world.identities import Broker
+    from sandbox.world.world import World
+
+BUY, SELL = "1", "2"  # FIX side
+MARKET, LIMIT = "1", "2"  # FIX ordType
+DAY, IOC, FOK = "0", "3", "4"
+LIVE = ("0", "1")
+TEXTS = {
+    "1": "종목코드 오류 (unknown instrument)",
+    "3buy": "주문가능금액 부족 (insufficient cash)",
+    "3sell": "매도가능수량 부족 (insufficient sellable quantity)",
+    "6": "중복 주문 (duplicate order)",
+    "11": "지원하지 않는 주문유형 (unsupported order type)",
+    "account": "일임계약 계좌가 아닙니다 (not a discretionary account)",
+    "tick": "호가단위 오류 (price off the tick grid)",
+    "limit": "가격제한폭 초과 (price outside daily limit)",
+    "expired": "장종료 자동취소 (day order expired at the close)",
+    "unfilled": "즉시체결 불가 취소 (IOC/FOK not filled)",
+}
+REPLACE_TEXTS = {
+    "price": "가격정정은 잔량 전부에 대해서만 가능 (price change must cover the whole "
+             "remainder)",
+    "increase": "수량 증가 정정 불가 (quantity increase not allowed)",
+    "nothing_left": "정정 가능 수량 없음 (nothing left to modify)",
+    "terms": "정정 불가 항목 변경 (instrument, side or account changed)",
+    "same": "정정 내용 없음 (nothing to modify)",
+    "done": "이미 체결/취소된 주문 (order already filled or cancelled)",
+    "unknown": "주문 없음 (unknown order)",
+    "duplicate": "중복 주문 (duplicate clOrdID)",
+}
+
+
+class Rejected(Exception):
+    """A business reject of a new order: ``ordRejReason`` and ``text``."""
+
+    def __init__(self, reason: str, text: str) -> None:
+        super().__init__(text)
+        self.reason, self.text = reason, text
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Who sends: the institution, its service code and the broker of the path."""
+
+    world: World
+    com_id: str
+    srv_id: str
+    broker: Broker
+
+    @property
+    def now(self) -> datetime:
+        return cal.kst(self.world.now())
+
+    @property
+    def day(self) -> date:
+        return self.now.date()
+
+
+# ------------------------------------------------------------------------------ time formats
+def utc_stamp(at: datetime) -> str:
+    """FIX UTCTimestamp ``YYYYMMDD-HH:MM:SS.sss`` (order.md §3.3)."""
+    return at.astimezone(UTC).strftime("%Y%m%d-%H:%M:%S.") + f"{at.microsecond // 1000:03d}"
+
+
+def kst_stamp(at: datetime) -> str:
+    """b2b ``orderTime``/``execTime``: KST ``YYYYMMDDHHMMSSxx`` (b2baccount.md Q6)."""
+    local = cal.kst(at)
+    return local.strftime("%Y%m%d%H%M%S") + f"{local.microsecond // 10_000:02d}"
+
+
+# ------------------------------------------------------------------------------ messages
+def _publish(desk: Desk, chain: Record | None, kind: str, body: Record) -> Record:
+    seq = records.next_number(desk.world, "seq", desk.com_id, records.ymd(desk.day))
+    message = {"msgType": "8" if kind == "executionReport" else "9", "seqNo": seq,
+               "sendingTime": utc_stamp(desk.now), "broker": desk.broker.short_name,
+               "partner": {"comId": desk.com_id, "srvId": chain["srv"] if chain else desk.srv_id},
+               kind: body}
+    records.save_report(desk.world, desk.com_id, desk.day, message)
+    return message
+
+
+def _execution(desk: Desk, chain: Record, exec_type: str, at: datetime, *, last: tuple[int,
+               Any] = (0, 0), text: str | None = None, reason: str | None = None) -> Record:
+    order = chain["orderID"]
+    n = chain["execs"] = chain.get("execs", 0) + 1
+    body = {
+        "orderID": order, "origOrderID": chain.get("origOrderID"),
+        "clOrdID": chain["clOrdID"], "origClOrdID": chain.get("origClOrdID"),
+        "execID": f"{chain['day']}-{order}-{n - 1}" if order else None,
+        "execType": exec_type, "ordStatus": chain["ordStatus"], "ordRejReason": reason,
+        "account": chain["account"], "securityID": chain["securityID"],
+        "securityIDSource": "4", "symbol": chain["symbol"], "side": chain["side"],
+        "ordType": chain["ordType"], "price": chain["price"], "orderQty": chain["orderQty"],
+        "timeInForce": chain["timeInForce"], "lastQty": last[0], "lastPx": last[1],
+        "leavesQty": chain["leavesQty"], "cumQty": chain["cumQty"], "avgPx": chain["avgPx"],
+        "transactTime": utc_stamp(at), "text": text,
+    }
+    return _publish(desk, chain, "executionReport", body)
+
+
+def _cancel_reject(desk: Desk, body: Record, chain: Record | None, response_to: str,
+                   reason: str, text: str) -> Record:
+    return _publish(desk, chain, "orderCancelReject", {
+        "orderID": chain["orderID"] if chain else None, "clOrdID": body["clOrdID"],
+        "origClOrdID": body.get("origClOrdID"),
+        "ordStatus": chain["ordStatus"] if chain else "8", "account": body["account"],
+        "cxlRejResponseTo": response_to, "cxlRejReason": reason, "text": text,
+        "transactTime": utc_stamp(desk.now)})
+
+
+# ------------------------------------------------------------------------------ checks
+def _instrument(desk: Desk, body: Record) -> Instrument:
+    inst = desk.world.universe.by_isin(str(body["securityID"]).strip())
+    symbol = body.get("symbol")
+    if (inst is None or inst.kind not in (STOCK, ETF, ETN) or not inst.is_listed(desk.day)
+            or (symbol not in (None, "") and str(symbol).strip() != inst.code)):
+        raise Rejected("1", TEXTS["1"])
+    return inst
+
+
+def _account(desk: Desk, body: Record) -> None:
+    from sandbox.world.accounts.discretionary import CONTRACTED, account_of
+
+    account = account_of(desk.world, desk.com_id, desk.broker.short_name, str(body["account"]))
+    if account is None or account.contract_status != CONTRACTED:
+        raise Rejected("99", TEXTS["account"])
+
+
+def _terms(body: Record) -> None:
+    """Buy or sell, market or limit, day/IOC/FOK: other FIX values are valid but unsupported."""
+    if (body["side"] not in (BUY, SELL) or body["ordType"] not in (MARKET, LIMIT)
+            or body.get("timeInForce", DAY) not in (DAY, IOC, FOK)):
+        raise Rejected("11", TEXTS["11"])
+
+
+def _price(desk: Desk, inst: Instrument, ord_type: str, price: Any) -> None:
+    """A limit price on the day's tick grid and inside its limits (ERRATA 24)."""
+    if ord_type != LIMIT:
+        return
+    quote = desk.world.market.quote(inst, desk.now)
+    if not rules.grid_for(inst, quote.day, inst.market).on_grid(int(price)) or price != int(price):
+        raise Rejected("99", TEXTS["tick"])
+    if not quote.lower_limit <= price <= quote.upper_limit:
+        raise Rejected("99", TEXTS["limit"])
+
+
+def _commission(gross: float) -> int:
+    return int(gross * ledger.COMMISSION)
+
+
+def _affordable(desk: Desk, chain: Record, inst: Instrument, qty: int, price: Any,
+                exclude: str | None = None) -> None:
+    """§6.4: a buy within the orderable cash (D+2 basis, less open buys), a sell within the
+    sellable quantity (holding less open sells)."""
+    from sandbox.world.accounts.discretionary import account_of, book_of
+
+    account = account_of(desk.world, desk.com_id, desk.broker.short_name, chain["account"])
+    assert account is not None
+    book = book_of(desk.world, account)
+    open_chains = [c for c in records.chains(desk.world, desk.com_id)
+                   if c["account"] == chain["account"] and c["ordStatus"] in LIVE
+                   and c["side"] == chain["side"] and c["key"] != exclude]
+    if chain["side"] == BUY:
+        unit = price if chain["ordType"] == LIMIT else desk.world.market.quote(
+            inst, desk.now).upper_limit
+        reserved = sum(c["leavesQty"] * c["reserve"] for c in open_chains)
+        need = qty * unit + _commission(qty * unit)
+        if need > book.total_cash - reserved:
+            raise Rejected("3", TEXTS["3buy"])
+        chain["reserve"] = unit + unit * ledger.COMMISSION
+        return
+    held = book.holdings.get(inst.isin or "")
+    committed = sum(c["leavesQty"] for c in open_chains if c["securityID"] == inst.isin)
+    if qty > (held.qty if held else 0) - committed:
+        raise Rejected("3", TEXTS["3sell"])
+    chain["reserve"] = 0
+
+
+# ------------------------------------------------------------------------------ chains
+def _session_close(desk: Desk) -> datetime:
+    """When a day order accepted now expires: the close of today's session, or of the next
+    trading day's once today's is over (or today is a holiday)."""
+    day = desk.day
+    if cal.is_trading_day(day) and desk.now < cal.instant(day, cal.schedule(day).close):
+        return cal.instant(day, cal.schedule(day).close)
+    nxt = cal.next_trading_day(day)
+    return cal.instant(nxt, cal.schedule(nxt).close)
+
+
+def _new_chain(desk: Desk, body: Record) -> Record:
+    now = desk.now
+    price = body.get("price") if body["ordType"] == LIMIT else None
+    return {
+        "key": records.chain_key(desk.com_id, desk.day, body["clOrdID"]), "com": desk.com_id,
+        "srv": desk.srv_id, "broker": desk.broker.short_name, "day": records.ymd(desk.day),
+        "account": str(body["account"]), "securityID": str(body["securityID"]),
+        "symbol": body.get("symbol"), "side": body["side"], "ordType": body["ordType"],
+        "price": price, "orderQty": int(body["orderQty"]),
+        "timeInForce": body.get("timeInForce", DAY), "clOrdID": body["clOrdID"],
+        "origClOrdID": None, "orderID": None, "origOrderID": None, "ordStatus": "0",
+        "cumQty": 0, "avgPx": 0, "leavesQty": int(body["orderQty"]), "reserve": 0,
+        "checked": now.isoformat(), "expires": _session_close(desk).isoformat(),
+        "rows": [{"type": "new", "orderNo": None, "orgOrderNo": None,
+                  "qty": int(body["orderQty"]), "price": price or 0,
+                  "ordType": body["ordType"], "at": now.isoformat(), "state": "접수",
+                  "reject": None, "fills": []}],
+    }
+
+
+def _number(desk: Desk) -> str:
+    n = records.next_number(desk.world, "order", desk.broker.short_name, records.ymd(desk.day))
+    return desk.broker.order_number_format % (desk.broker.order_number_start + n - 1)
+
+
+def _fill(desk: Desk, chain: Record, qty: int, px: Any, at: datetime) -> None:
+    """Execute ``qty`` at ``px``: the live row records it; FIX state and a report follow."""
+    row = next(r for r in reversed(chain["rows"]) if r["type"] != "cancel")
+    exec_no = records.next_number(desk.world, "exec", desk.com_id, chain["account"],
+                                  records.ymd(at.date()))
+    row["fills"].append({"qty": qty, "px": px, "execNo": exec_no, "at": at.isoformat()})
+    row["state"] = "체결"
+    cum = chain["cumQty"] + qty
+    avg = (chain["avgPx"] * chain["cumQty"] + px * qty) / cum
+    chain["cumQty"], chain["avgPx"] = cum, int(avg) if avg == int(avg) else round(avg, 2)
+    chain["leavesQty"] -= qty
+    chain["ordStatus"] = "2" if chain["leavesQty"] == 0 else "1"
+    _execution(desk, chain, "F", at, last=(qty, px))
+
+
+def _close_out(desk: Desk, chain: Record, text: str | None, at: datetime) -> None:
+    """Cancel what is left of a live order (expiry, unfilled IOC/FOK)."""
+    chain["leavesQty"], chain["ordStatus"] = 0, "4"
+    _execution(desk, chain, "4", at, text=text)
+
+
+def _immediate(desk: Desk, chain: Record, inst: Instrument) -> None:
+    """§6.7: a marketable order fills whole at the reference price; IOC/FOK leftovers go."""
+    reference = desk.world.market.quote(inst, desk.now).price
+    price, buy = chain["price"], chain["side"] == BUY
+    if chain["ordType"] == MARKET or (price >= reference if buy else price <= reference):
+        _fill(desk, chain, chain["leavesQty"], reference, desk.now)
+    elif chain["timeInForce"] in (IOC, FOK):
+        _close_out(desk, chain, TEXTS["unfilled"], desk.now)
+
+
+def _crossing(desk: Desk, chain: Record, inst: Instrument, since: datetime,
+              until: datetime) -> datetime | None:
+    """The first trade in (since, until] at or through the resting limit."""
+    day = until.date()
+    if since.date() > day:
+        return None
+    low = cal.split_instant(since)[1] if since.date() == day else -1
+    limit, buy = chain["price"], chain["side"] == BUY
+    trades = desk.world.market.trades(inst, day, until=until)
+    times = [cal.from_hhmmsscc(t.time) for t in trades]
+    for trade, cs in zip(trades[bisect.bisect_right(times, low):],
+                         times[bisect.bisect_right(times, low):], strict=True):
+        if trade.price <= limit if buy else trade.price >= limit:
+            return cal.instant(day, cs)
+    return None
+
+
+def _catch_up(desk: Desk, chain: Record) -> None:
+    """Fill or expire a resting order up to now."""
+    since, expires = datetime.fromisoformat(chain["checked"]), datetime.fromisoformat(
+        chain["expires"])
+    until = min(desk.now, expires)
+    inst = desk.world.universe.by_isin(chain["securityID"])
+    if inst is not None and until > since:
+        at = _crossing(desk, chain, inst, since, until)
+        if at is not None:
+            _fill(desk, chain, chain["leavesQty"], chain["price"], at)
+    chain["checked"] = max(until, since).isoformat()
+    if chain["ordStatus"] in LIVE and desk.now >= expires:
+        _close_out(desk, chain, TEXTS["expired"], expires)
+
+
+def advance(desk: Desk) -> None:
+    """Bring every live order of the institution up to the clock (fills, expiries)."""
+    with desk.world.store.transaction():
+        for chain in records.chains(desk.world, desk.com_id):
+            if chain["ordStatus"] in LIVE:
+                _catch_up(desk, chain)
+                records.save_chain(desk.world, chain)
+
+
+# ------------------------------------------------------------------------------ requests
+def new_order(desk: Desk, body: Record) -> None:
+    """NewOrderSingle: a reject, or an accepted order (possibly filled at once)."""
+    world = desk.world
+    with world.store.transaction():
+        advance(desk)
+        chain = _new_chain(desk, body)
+        if records.find_chain(world, desk.com_id, desk.day, body["clOrdID"]) is not None:
+            chain.update(ordStatus="8", leavesQty=0)  # not stored: the clOrdID is taken
+            _execution(desk, chain, "8", desk.now, text=TEXTS["6"], reason="6")
+            return
+        chain["orderID"] = chain["rows"][0]["orderNo"] = _number(desk)
+        try:
+            inst = _instrument(desk, body)
+            chain["symbol"] = inst.code
+            _account(desk, body)
+            _terms(body)
+            _price(desk, inst, body["ordType"], chain["price"])
+            _affordable(desk, chain, inst, chain["orderQty"], chain["price"])
+        except Rejected as rejected:
+            chain.update(ordStatus="8", leavesQty=0)
+            chain["rows"][0].update(state="거부", reject=rejected.text.split(" (")[0])
+            _execution(desk, chain, "8", desk.now, text=rejected.text, reason=rejected.reason)
+        else:
+            _execution(desk, chain, "0", desk.now)
+            _immediate(desk, chain, inst)
+        records.save_chain(world, chain)
+        records.index_cl_ord_id(world, desk.com_id, desk.day, body["clOrdID"], chain)
+
+
+def _pending(desk: Desk, body: Record, response_to: str) -> Record | None:
+    """The chain a replace/cancel request targets, or None after an OrderCancelReject."""
+    world = desk.world
+    chain = records.find_chain(world, desk.com_id, desk.day, str(body["origClOrdID"]))
+    if records.find_chain(world, desk.com_id, desk.day, body["clOrdID"]) is not None:
+        _cancel_reject(desk, body, chain, response_to, "99", REPLACE_TEXTS["duplicate"])
+    elif chain is None or chain["clOrdID"] != body["origClOrdID"]:
+        _cancel_reject(desk, body, chain, response_to, "1", REPLACE_TEXTS["unknown"])
+    elif chain["ordStatus"] not in LIVE:
+        _cancel_reject(desk, body, chain, response_to, "0", REPLACE_TEXTS["done"])
+    elif (chain["account"], chain["securityID"], chain["side"]) != (
+            str(body["account"]), str(body["securityID"]), body["side"]):
+        _cancel_reject(desk, body, chain, response_to, "99", REPLACE_TEXTS["terms"])
+    else:
+        return chain
+    return None
+
+
+def _replace_problem(desk: Desk, chain: Record, body: Record, inst: Instrument) -> str | None:
+    """The first Korean modify rule the request breaks (§3.6), as a reject text."""
+    qty, ord_type = int(body["orderQty"]), body["ordType"]
+    price = body.get("price") if ord_type == LIMIT else None
+    if qty > chain["orderQty"]:
+        return REPLACE_TEXTS["increase"]
+    if qty <= chain["cumQty"]:
+        return REPLACE_TEXTS["nothing_left"]
+    if price != chain["price"] and qty != chain["orderQty"]:
+        return REPLACE_TEXTS["price"]
+    if (price, qty, ord_type) == (chain["price"], chain["orderQty"], chain["ordType"]):
+        return REPLACE_TEXTS["same"]
+    try:
+        _terms(body)
+        _price(desk, inst, ord_type, price)
+        trial = {**chain, "ordType": ord_type}
+        _affordable(desk, trial, inst, qty - chain["cumQty"], price, exclude=chain["key"])
+    except Rejected as rejected:
+        return rejected.text
+    return None
+
+
+def replace_order(desk: Desk, body: Record) -> None:
+    """OrderCancelReplaceRequest: an OrderCancelReject, or ExecutionReport 5 (new number)."""
+    world = desk.world
+    with world.store.transaction():
+        advance(desk)
+        chain = _pending(desk, body, "2")
+        if chain is None:
+            return
+        inst = world.universe.by_isin(chain["securityID"])
+        assert inst is not None
+        problem = _replace_problem(desk, chain, body, inst)
+        if problem is not None:
+            _cancel_reject(desk, body, chain, "2", "99", problem)
+            return
+        qty, ord_type = int(body["orderQty"]), body["ordType"]
+        price = body.get("price") if ord_type == LIMIT else None
+        number = _number(desk)
+        chain["rows"].append({"type": "modify", "orderNo": number, "orgOrderNo": chain["orderID"],
+                              "qty": qty - chain["cumQty"], "price": price or 0,
+                              "ordType": ord_type, "at": desk.now.isoformat(),
+                              "state": "정정확인", "reject": None, "fills": []})
+        chain.update(origOrderID=chain["orderID"], orderID=number,
+                     origClOrdID=chain["clOrdID"], clOrdID=body["clOrdID"], ordType=ord_type,
+                     price=price, orderQty=qty, leavesQty=qty - chain["cumQty"],
+                     timeInForce=body.get("timeInForce", chain["timeInForce"]))
+        _affordable(desk, chain, inst, chain["leavesQty"], price, exclude=chain["key"])
+        _execution(desk, chain, "5", desk.now)
+        _immediate(desk, chain, inst)
+        records.save_chain(world, chain)
+        records.index_cl_ord_id(world, desk.com_id, desk.day, body["clOrdID"], chain)
+
+
+def cancel_order(desk: Desk, body: Record) -> None:
+    """OrderCancelRequest: an OrderCancelReject, or ExecutionReport 4 (new number)."""
+    world = desk.world
+    with world.store.transaction():
+        advance(desk)
+        chain = _pending(desk, body, "1")
+        if chain is None:
+            return
+        number = _number(desk)
+        chain["rows"].append({"type": "cancel", "orderNo": number, "orgOrderNo": chain["orderID"],
+                              "qty": chain["leavesQty"], "price": 0, "ordType": chain["ordType"],
+                              "at": desk.now.isoformat(), "state": "취소확인", "reject": None,
+                              "fills": []})
+        chain.update(origOrderID=chain["orderID"], orderID=number,
+                     origClOrdID=chain["clOrdID"], clOrdID=body["clOrdID"])
+        _close_out(desk, chain, None, desk.now)
+        records.save_chain(world, chain)
+        records.index_cl_ord_id(world, desk.com_id, desk.day, body["clOrdID"], chain)
