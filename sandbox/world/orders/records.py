@@ -14,6 +14,7 @@ slot in behind the same calls), under one store transaction per operation.
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -61,8 +62,21 @@ def chains(world: World, com_id: str | None = None) -> list[Record]:
     return sorted(found, key=lambda r: (r["rows"][0]["at"], r["key"]))
 
 
+# Wakes the execution-report channel when a message is stored (process-wide; the channel then
+# reads the store, so a missed or spurious wake-up costs nothing).
+PUBLISHED = threading.Condition()
+
+
 def save_report(world: World, com_id: str, day: date, message: Record) -> None:
     world.store.put(REPORT, f"{com_id}|{ymd(day)}|{message['seqNo']:08d}", message)
+    with PUBLISHED:
+        PUBLISHED.notify_all()
+
+
+def wait_for_messages(timeout: float) -> None:
+    """Block until a message is stored or ``timeout`` seconds pass."""
+    with PUBLISHED:
+        PUBLISHED.wait(timeout)
 
 
 def reports(world: World, com_id: str, day: date, first: int = 1, last: int = 0) -> list[Record]:
