@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from sandbox.app import Config, create_app
 from sandbox.world.world import WorldSettings
-from tests.conftest import F0995_KEY, FROZEN, b2b_body, b2b_post
+from tests.conftest import F0995_KEY, FROZEN, b2b_body, b2b_headers, b2b_post
 from tests.test_common import HWANNY_CI, body
 
 SANDBOX = Path(__file__).resolve().parents[1] / "sandbox"
@@ -52,6 +52,11 @@ def transcript(app: Flask) -> list[bytes]:
                        ("tradebook", {"qrAccNo": "0019923122221", "qrFromDate": "20260101",
                                       "qrToDate": "20261123"})):
         out.append(b2b_post(client, api, b2b_body(api, query)).data)
+    order = {"clOrdID": "D-1", "account": "0019923122221", "securityID": "KR7005930003",
+             "side": "1", "ordType": "1", "orderQty": 3, "transactTime": "20261124-01:00:00.000"}
+    out.append(client.post("/v1/samsung/order/new", headers=b2b_headers(), json={
+        "partner": {"comId": "00995"}, "newOrderSingleRequestBody": order}).data)
+    out.append(client.get("/_sandbox/orders/00995").data)
     market = {"apikey": F0995_KEY}
     for path in MARKET_PATHS:
         out.append(client.get(path, headers=market).data)
