@@ -11,6 +11,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from sandbox import errors
+from sandbox.families.order import channel as order_channel
 from sandbox.families.streaming import routes as streaming
 from sandbox.families.streaming.hub import Hub, StreamSettings
 from sandbox.gateway.journal import Journal
@@ -77,6 +78,7 @@ def create_app(config: Config | None = None) -> Flask:
         for path in op.paths:
             app.add_url_rule(path, endpoint=op.id, view_func=view, methods=list(op.methods))
     streaming.install(app, state.streams)
+    order_channel.install(app, lambda: state.world)
     _install_docs(app)
     _install_hooks(app, state)
     return app
@@ -87,6 +89,7 @@ def shutdown(app: Flask) -> None:
     (close 1001) so the worker can exit within its graceful timeout."""
     state: SandboxState = app.extensions["sandbox"]
     state.streams.shutdown()
+    order_channel.shutdown(app)
 
 
 def _install_docs(app: Flask) -> None:

@@ -14,6 +14,7 @@ from apispec import APISpec
 from flask import Flask, Response
 
 from sandbox import __version__
+from sandbox.families.order import channel as order_channel
 from sandbox.families.streaming import routes as streaming
 from sandbox.gateway.validation import MARKET_CATEGORY
 from sandbox.paths import SCHEMAS
@@ -154,7 +155,7 @@ def build_document(operations: list[Operation], compiled: dict[str, Compiled]) -
             })
     for file in sorted(SCHEMAS.glob("streaming/*.json")):
         spec.components.schema(f"streaming.{file.stem}", _component(load_schema(file)))
-    for channel, item in streaming.openapi_paths().items():
+    for channel, item in {**streaming.openapi_paths(), **order_channel.openapi_paths()}.items():
         spec.path(path=channel, operations=item)
     document: dict[str, Any] = spec.to_dict()
     return document

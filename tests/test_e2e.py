@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlparse
 
@@ -14,46 +11,18 @@ import pytest
 import requests
 
 from tests.conftest import F0995_KEY, F0995_SECRET, F9999_KEY
+from tests.servers import running_server
 from tests.test_common import HWANNY_CI, body
 
 pytestmark = pytest.mark.e2e
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "SANDBOX_PORT": str(port), "SANDBOX_SEED": "42",
-           "SANDBOX_CLOCK": "2026-11-24T10:00:00+09:00"}
-    process = subprocess.Popen([sys.executable, "-m", "sandbox", "serve"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base}/_sandbox/health", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read() if process.stdout else ""
-                pytest.fail(f"server did not start:\n{output}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        if process.stdout:
-            assert "Booting worker" in process.stdout.read()  # gunicorn, not a dev server
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("e2e-server") / "server.log"
+    with running_server(log, SANDBOX_USERS="1000") as started:
+        yield started.http
+    assert "Booting worker" in log.read_text(errors="replace")  # gunicorn, not a dev server
 
 
 def test_health_reports_seed_and_frozen_clock(server: str) -> None:

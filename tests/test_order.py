@@ -313,3 +313,9 @@ def test_sequence_numbers_per_institution_and_concurrent_orders(client: FlaskCli
     uberple = {**fields(account="40113387510"), "clOrdID": "U-1"}
     ok(send(client, "new", uberple, com_id="uberple"))
     assert [m["seqNo"] for m in messages(client, "uberple")] == [1]
+
+
+def test_the_report_channel_is_in_openapi(client: FlaskClient) -> None:
+    operation = ok(client.get("/openapi.json"))["paths"]["/v1/order/ws"]["get"]
+    assert set(operation["responses"]) == {"101", "400", "401", "403", "426"}
+    assert_platform_error(client.get("/v1/order/ws"), 426, "op-apim", 426)

@@ -8,15 +8,10 @@ batch), and every push is compared with the REST read of the same virtual instan
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +30,7 @@ from tests.conftest import (
     HACKATHON_KEY,
     example,
 )
+from tests.servers import Server, running_server
 from tests.test_streaming_schemas import MESSAGES, check, kind_of
 
 pytestmark = pytest.mark.e2e
@@ -65,60 +61,6 @@ def assert_error(reply: Any, request_id: Any, code: int) -> None:
 
 
 # --- the server -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Server:
-    http: str
-    ws: str
-    process: subprocess.Popen[bytes]
-
-
-# serve options (env) that would change what these tests expect; the rest are set explicitly
-SERVE_OPTIONS = frozenset({
-    "SANDBOX_HOST", "SANDBOX_SPEED", "SANDBOX_STRICT", "SANDBOX_LATER_BROKERS",
-    "SANDBOX_THREADS", "SANDBOX_WORKER_CLASS", "SANDBOX_STREAM_MAX_SESSIONS",
-    "SANDBOX_STREAM_QUEUE"})
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def running_server(log: Path, **settings: str) -> Iterator[Server]:
-    """``python -m sandbox serve`` on a free port, configured by environment, stopped at exit."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in SERVE_OPTIONS}
-    env.update({"SANDBOX_PORT": str(port), "SANDBOX_SEED": "42", "SANDBOX_CLOCK": FROZEN,
-                "SANDBOX_USERS": "0", "SANDBOX_STREAM_SUBSCRIPTIONS": "20",
-                "SANDBOX_STREAM_SESSIONS_PER_KEY": "1"}, **settings)
-    with log.open("wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "sandbox", "serve"], env=env,
-                                   stdout=output, stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", process)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{server.http}/_sandbox/health", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"server did not start:\n{log.read_text(errors='replace')}")
-            time.sleep(0.05)
-        yield server
-    finally:
-        if process.poll() is None:
-            process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with running_server(tmp_path_factory.mktemp("stream-server") / "server.log") as started:

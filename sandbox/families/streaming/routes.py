@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, g, request
@@ -33,10 +34,10 @@ HEARTBEAT = dumps({"jsonrpc": "2.0", "method": "heartbeat"})
 
 
 def install(app: Flask, hub: Hub) -> None:
-    app.config["SOCK_SERVER_OPTIONS"] = {
+    app.config.setdefault("SOCK_SERVER_OPTIONS", {}).update({
         "max_message_size": hub.settings.max_message_bytes,
         "thread_class": functools.partial(threading.Thread, daemon=True),
-    }
+    })
     sock = Sock(app)
     for channel in CHANNELS:
         view = functools.partial(_serve, hub=hub, channel=channel)
@@ -94,7 +95,8 @@ def _serve(ws: Any, *, hub: Hub, channel: str) -> None:
                                  "data": error.detail}}))
         ws.close(TRY_AGAIN, f"{error.code} {error.message}")
         return
-    writer = threading.Thread(target=_write, args=(ws, outbox, hub.settings.heartbeat_s),
+    heartbeat = hub.settings.heartbeat_s
+    writer = threading.Thread(target=write_loop, args=(ws, outbox, lambda: heartbeat, HEARTBEAT),
                               name=f"stream-writer-{session.number}", daemon=True)
     writer.start()
     try:
@@ -111,21 +113,24 @@ def _serve(ws: Any, *, hub: Hub, channel: str) -> None:
         writer.join(timeout=5.0)
 
 
-def _write(ws: Any, outbox: Outbox, heartbeat_s: float) -> None:
-    """Drain ``outbox`` into the socket until it is closed and empty, then close the socket."""
+def write_loop(ws: Any, outbox: Outbox, idle_s: Callable[[], float | None],
+               idle_text: str) -> None:
+    """Drain ``outbox`` into the socket until it is closed and empty, then close the socket;
+    ``idle_text`` (a heartbeat) goes out after ``idle_s()`` seconds without traffic. Also the
+    writer of the order channel."""
     try:
         while True:
-            texts = outbox.take(heartbeat_s)
+            texts = outbox.take(idle_s())
             if texts is None:
                 break
-            _send(ws, texts or [HEARTBEAT])
+            send_frames(ws, texts or [idle_text])
         if ws.connected:
-            _send_close(ws, outbox.close_code or 1000, outbox.close_reason)
+            send_close(ws, outbox.close_code or 1000, outbox.close_reason)
     except (ConnectionClosed, OSError, LocalProtocolError):  # the client closed meanwhile
         outbox.close()
 
 
-def _send(ws: Any, texts: list[str]) -> None:
+def send_frames(ws: Any, texts: list[str]) -> None:
     """Many text frames in one write (simple-websocket's ``send`` writes one frame per call
     with ``socket.send``, which may also write only part of a large frame)."""
     if not ws.connected:
@@ -133,6 +138,6 @@ def _send(ws: Any, texts: list[str]) -> None:
     ws.sock.sendall(b"".join(ws.ws.send(TextMessage(data=text)) for text in texts))
 
 
-def _send_close(ws: Any, code: int, reason: str) -> None:
+def send_close(ws: Any, code: int, reason: str) -> None:
     ws.sock.sendall(ws.ws.send(CloseConnection(code, reason[:120])))
     ws.connected = False
