@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+import sandbox.admin.orders  # noqa: F401  (registers the order test hooks)
 from sandbox import __version__
 from sandbox.admin import models
 from sandbox.admin import users as user_rules

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sandbox.errors import BadRequest
+from sandbox.errors import BadRequest, BrokerUnavailable
 from sandbox.world.identities import App, Broker
-from sandbox.world.orders import engine
+from sandbox.world.orders import engine, hooks
 from sandbox.world.world import World
 
 # (request block, response block, FIX message type, broker side)
@@ -26,7 +26,10 @@ LISTS_REFUSED = "NewOrderList (35=E) and ListCancelRequest (35=K) are not suppor
 def submit(world: World, app: App, com_id: str, broker: Broker, api: str,
            body: dict[str, Any]) -> dict[str, Any]:
     """Hand the message to the broker side, then acknowledge it (``ACCEPTED`` = accepted for
-    routing: the outcome follows as messages)."""
+    routing: the outcome follows as messages). A broker switched down by the test hook answers
+    503 ``op-exco 3600`` instead, after the JSON-level checks (§3.9)."""
+    if hooks.broker_down(world, broker.short_name):
+        raise BrokerUnavailable(f"the order service of {broker.short_name} is down")
     request_block, response_block, msg_type, handler = MESSAGES[api]
     order = body[request_block]
     received = engine.utc_stamp(world.now())

@@ -9,17 +9,34 @@ the request schemas'; everything here is a business outcome, reported as message
   tick grid and the day's limits (``99``), orderable cash or sellable quantity (``3``).
   Accepted → ExecutionReport ``0`` with the broker's order number, then matching.
 * **matching** (§6.7): a market order, or a limit order at or through the reference price (the
-  simulator's current price), fills at once at the reference price; otherwise it rests and fills
-  at its limit at the first trade of the tape that reaches it; IOC/FOK orders that cannot fill
-  at once are cancelled. Unfilled day orders are cancelled at the close of their session
-  (``장종료 자동취소``). Matching catches up whenever the institution's orders are touched
-  (:func:`advance`), so the outcome depends only on the orders and the clock, never on timing.
+  simulator's current price, or the hook's override), fills at once at the reference price;
+  otherwise it rests and fills at its limit at the first trade of the tape that reaches it;
+  IOC/FOK orders that cannot fill at once are cancelled. Unfilled day orders are cancelled at
+  the close of their session (``장종료 자동취소``). Matching catches up whenever the
+  institution's orders are touched (:func:`advance`), so the outcome depends only on the
+  orders and the clock, never on timing.
 * **replace** (35=G) and **cancel** (35=F): the Korean rules of §3.6 as OrderCancelReject
   ``99`` texts, ``0`` too late, ``1`` unknown; accepted → ExecutionReport ``5``/``4`` with a new
   order number (``origOrderID`` = the replaced number).
+* **test hooks** (admin API, not part of the platform; :mod:`.hooks`): while an issue's
+  reference price is overridden it is the price marketable orders fill at, and resting limits
+  cross when it reaches them (at the override's instant, no tape scan); an overridden
+  ``basPrc`` moves the day's limits. Forced fills, rejects and cancels act on a live order at
+  the clock's instant; a broker switched down answers order calls 503 ``op-exco 3600``.
+* **magic quantities**: a limit order's ``orderQty`` selects a scripted outcome (not in
+  ``--strict``, where every order is handled as above; never for market orders). Forced fills
+  and rejects still apply to them.
+
+  | orderQty | reports | outcome |
+  | --- | --- | --- |
+  | 777 | 0, F, F, F | a third at its limit 1 s, 2 s and 3 s (virtual) after acceptance |
+  | 666 | 8 | the broker's reject ``99`` ``매매 거부 (rejected by the broker)`` |
+  | 555 | 0, 4 | cancelled by the exchange at once: ``거래소 취소 (cancelled by the exchange)`` |
+  | 444 | 0 (, 4) | never filled by the market; expires at the close (``장종료 자동취소``) |
 
 Where the emulator differs: the session table of §6.2 is not enforced ("sandbox always open",
-the documented default); trading halts are not modelled.
+the documented default); trading halts are not modelled; ``execID`` is
+``YYYYMMDD-orderID-n`` with ``n`` counting the reports of each order number.
 """
 
 from __future__ import annotations
@@ -33,7 +50,7 @@ from sandbox.world.accounts import ledger
 from sandbox.world.market import calendar as cal
 from sandbox.world.market import rules
 from sandbox.world.market.instruments import ETF, ETN, STOCK, Instrument
-from sandbox.world.orders import records
+from sandbox.world.orders import hooks, records
 from sandbox.world.orders.records import Record
 
 if TYPE_CHECKING:
@@ -111,17 +128,22 @@ def kst_stamp(at: datetime) -> str:
 def _publish(desk: Desk, chain: Record | None, kind: str, body: Record) -> Record:
     seq = records.next_number(desk.world, "seq", desk.com_id, records.ymd(desk.day))
     message = {"msgType": "8" if kind == "executionReport" else "9", "seqNo": seq,
-               "sendingTime": utc_stamp(desk.now), "broker": desk.broker.short_name,
+               "sendingTime": utc_stamp(desk.now),
+               "broker": chain["broker"] if chain else desk.broker.short_name,
                "partner": {"comId": desk.com_id, "srvId": chain["srv"] if chain else desk.srv_id},
                kind: body}
     records.save_report(desk.world, desk.com_id, desk.day, message)
     return message
 
 
-def _execution(desk: Desk, chain: Record, exec_type: str, at: datetime, *, last: tuple[int,
-               Any] = (0, 0), text: str | None = None, reason: str | None = None) -> Record:
+def execution_report(desk: Desk, chain: Record, exec_type: str, at: datetime, *,
+                     last: tuple[int, Any] = (0, 0), text: str | None = None,
+                     reason: str | None = None) -> Record:
+    """Publish an ExecutionReport of the chain; ``execID`` counts per order number."""
     order = chain["orderID"]
-    n = chain["execs"] = chain.get("execs", 0) + 1
+    if chain.get("execsOf", "") != order:
+        chain["execsOf"], chain["execs"] = order, 0
+    n = chain["execs"] = chain["execs"] + 1
     body = {
         "orderID": order, "origOrderID": chain.get("origOrderID"),
         "clOrdID": chain["clOrdID"], "origClOrdID": chain.get("origClOrdID"),
@@ -173,13 +195,14 @@ def _terms(body: Record) -> None:
 
 
 def _price(desk: Desk, inst: Instrument, ord_type: str, price: Any) -> None:
-    """A limit price on the day's tick grid and inside its limits (ERRATA 24)."""
+    """A limit price on the day's tick grid and inside its limits (ERRATA 24; the limits of an
+    overridden ``basPrc``, :func:`hooks.reference`)."""
     if ord_type != LIMIT:
         return
-    quote = desk.world.market.quote(inst, desk.now)
-    if not rules.grid_for(inst, quote.day, inst.market).on_grid(int(price)) or price != int(price):
+    ref = hooks.reference(desk.world, inst, desk.now)
+    if not rules.grid_for(inst, ref.day, inst.market).on_grid(int(price)) or price != int(price):
         raise Rejected("99", TEXTS["tick"])
-    if not quote.lower_limit <= price <= quote.upper_limit:
+    if not ref.lower <= price <= ref.upper:
         raise Rejected("99", TEXTS["limit"])
 
 
@@ -200,8 +223,8 @@ def _affordable(desk: Desk, chain: Record, inst: Instrument, qty: int, price: An
                    if c["account"] == chain["account"] and c["ordStatus"] in LIVE
                    and c["side"] == chain["side"] and c["key"] != exclude]
     if chain["side"] == BUY:
-        unit = price if chain["ordType"] == LIMIT else desk.world.market.quote(
-            inst, desk.now).upper_limit
+        unit = price if chain["ordType"] == LIMIT else hooks.reference(
+            desk.world, inst, desk.now).upper
         reserved = sum(c["leavesQty"] * c["reserve"] for c in open_chains)
         need = qty * unit + _commission(qty * unit)
         if need > book.total_cash - reserved:
@@ -251,7 +274,7 @@ def _number(desk: Desk) -> str:
     return desk.broker.order_number_format % (desk.broker.order_number_start + n - 1)
 
 
-def _fill(desk: Desk, chain: Record, qty: int, px: Any, at: datetime) -> None:
+def fill(desk: Desk, chain: Record, qty: int, px: Any, at: datetime) -> Record:
     """Execute ``qty`` at ``px``: the live row records it; FIX state and a report follow."""
     row = next(r for r in reversed(chain["rows"]) if r["type"] != "cancel")
     exec_no = records.next_number(desk.world, "exec", desk.com_id, chain["account"],
@@ -263,33 +286,47 @@ def _fill(desk: Desk, chain: Record, qty: int, px: Any, at: datetime) -> None:
     chain["cumQty"], chain["avgPx"] = cum, int(avg) if avg == int(avg) else round(avg, 2)
     chain["leavesQty"] -= qty
     chain["ordStatus"] = "2" if chain["leavesQty"] == 0 else "1"
-    _execution(desk, chain, "F", at, last=(qty, px))
+    return execution_report(desk, chain, "F", at, last=(qty, px))
 
 
-def _close_out(desk: Desk, chain: Record, text: str | None, at: datetime) -> None:
-    """Cancel what is left of a live order (expiry, unfilled IOC/FOK)."""
+def close_out(desk: Desk, chain: Record, text: str | None, at: datetime) -> Record:
+    """Cancel what is left of a live order (expiry, unfilled IOC/FOK, the hooks)."""
     chain["leavesQty"], chain["ordStatus"] = 0, "4"
-    _execution(desk, chain, "4", at, text=text)
+    return execution_report(desk, chain, "4", at, text=text)
 
 
 def _immediate(desk: Desk, chain: Record, inst: Instrument) -> None:
-    """§6.7: a marketable order fills whole at the reference price; IOC/FOK leftovers go."""
-    reference = desk.world.market.quote(inst, desk.now).price
+    """§6.7: a marketable order fills whole at the reference price; IOC/FOK leftovers go.
+    Magic quantities follow their own script (:mod:`.hooks`)."""
+    if chain.get("magic"):
+        hooks.accepted(desk, chain)
+        return
+    reference = hooks.reference(desk.world, inst, desk.now).price
     price, buy = chain["price"], chain["side"] == BUY
     if chain["ordType"] == MARKET or (price >= reference if buy else price <= reference):
-        _fill(desk, chain, chain["leavesQty"], reference, desk.now)
+        fill(desk, chain, chain["leavesQty"], reference, desk.now)
     elif chain["timeInForce"] in (IOC, FOK):
-        _close_out(desk, chain, TEXTS["unfilled"], desk.now)
+        close_out(desk, chain, TEXTS["unfilled"], desk.now)
 
 
 def _crossing(desk: Desk, chain: Record, inst: Instrument, since: datetime,
               until: datetime) -> datetime | None:
-    """The first trade in (since, until] at or through the resting limit."""
+    """The first trade in (since, until] at or through the resting limit — or, while the
+    issue's reference price is overridden, the override's instant once it reaches the limit
+    (no tape scan). Magic quantities never cross."""
+    if chain.get("magic"):
+        return None
+    limit, buy = chain["price"], chain["side"] == BUY
+    override = hooks.override(desk.world, inst)
+    if override is not None:
+        price, effective = override
+        at = max(since, effective)
+        reached = price <= limit if buy else price >= limit
+        return at if reached and at <= until else None
     day = until.date()
-    if since.date() > day:
+    if since.date() > day or until <= since:
         return None
     low = cal.split_instant(since)[1] if since.date() == day else -1
-    limit, buy = chain["price"], chain["side"] == BUY
     trades = desk.world.market.trades(inst, day, until=until)
     times = [cal.from_hhmmsscc(t.time) for t in trades]
     for trade, cs in zip(trades[bisect.bisect_right(times, low):],
@@ -305,13 +342,14 @@ def _catch_up(desk: Desk, chain: Record) -> None:
         chain["expires"])
     until = min(desk.now, expires)
     inst = desk.world.universe.by_isin(chain["securityID"])
-    if inst is not None and until > since:
+    if inst is not None and until >= since:
         at = _crossing(desk, chain, inst, since, until)
         if at is not None:
-            _fill(desk, chain, chain["leavesQty"], chain["price"], at)
+            fill(desk, chain, chain["leavesQty"], chain["price"], at)
+        hooks.scheduled(desk, chain, until)
     chain["checked"] = max(until, since).isoformat()
     if chain["ordStatus"] in LIVE and desk.now >= expires:
-        _close_out(desk, chain, TEXTS["expired"], expires)
+        close_out(desk, chain, TEXTS["expired"], expires)
 
 
 def advance(desk: Desk) -> None:
@@ -319,8 +357,10 @@ def advance(desk: Desk) -> None:
     with desk.world.store.transaction():
         for chain in records.chains(desk.world, desk.com_id):
             if chain["ordStatus"] in LIVE:
+                before = dict(chain)
                 _catch_up(desk, chain)
-                records.save_chain(desk.world, chain)
+                if chain != before:  # rows only change along with the FIX state
+                    records.save_chain(desk.world, chain)
 
 
 # ------------------------------------------------------------------------------ requests
@@ -332,7 +372,7 @@ def new_order(desk: Desk, body: Record) -> None:
         chain = _new_chain(desk, body)
         if records.find_chain(world, desk.com_id, desk.day, body["clOrdID"]) is not None:
             chain.update(ordStatus="8", leavesQty=0)  # not stored: the clOrdID is taken
-            _execution(desk, chain, "8", desk.now, text=TEXTS["6"], reason="6")
+            execution_report(desk, chain, "8", desk.now, text=TEXTS["6"], reason="6")
             return
         chain["orderID"] = chain["rows"][0]["orderNo"] = _number(desk)
         try:
@@ -342,12 +382,16 @@ def new_order(desk: Desk, body: Record) -> None:
             _terms(body)
             _price(desk, inst, body["ordType"], chain["price"])
             _affordable(desk, chain, inst, chain["orderQty"], chain["price"])
+            refused = hooks.screen(world, chain)
+            if refused is not None:
+                raise Rejected(*refused)
         except Rejected as rejected:
             chain.update(ordStatus="8", leavesQty=0)
             chain["rows"][0].update(state="거부", reject=rejected.text.split(" (")[0])
-            _execution(desk, chain, "8", desk.now, text=rejected.text, reason=rejected.reason)
+            execution_report(desk, chain, "8", desk.now, text=rejected.text,
+                             reason=rejected.reason)
         else:
-            _execution(desk, chain, "0", desk.now)
+            execution_report(desk, chain, "0", desk.now)
             _immediate(desk, chain, inst)
         records.save_chain(world, chain)
         records.index_cl_ord_id(world, desk.com_id, desk.day, body["clOrdID"], chain)
@@ -419,7 +463,7 @@ def replace_order(desk: Desk, body: Record) -> None:
                      price=price, orderQty=qty, leavesQty=qty - chain["cumQty"],
                      timeInForce=body.get("timeInForce", chain["timeInForce"]))
         _affordable(desk, chain, inst, chain["leavesQty"], price, exclude=chain["key"])
-        _execution(desk, chain, "5", desk.now)
+        execution_report(desk, chain, "5", desk.now)
         _immediate(desk, chain, inst)
         records.save_chain(world, chain)
         records.index_cl_ord_id(world, desk.com_id, desk.day, body["clOrdID"], chain)
@@ -440,6 +484,6 @@ def cancel_order(desk: Desk, body: Record) -> None:
                               "fills": []})
         chain.update(origOrderID=chain["orderID"], orderID=number,
                      origClOrdID=chain["clOrdID"], clOrdID=body["clOrdID"])
-        _close_out(desk, chain, None, desk.now)
+        close_out(desk, chain, None, desk.now)
         records.save_chain(world, chain)
         records.index_cl_ord_id(world, desk.com_id, desk.day, body["clOrdID"], chain)
