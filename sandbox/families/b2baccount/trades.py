@@ -227,9 +227,9 @@ def _placed_rows(search: Search, query: _DayQuery) -> list[dict[str, Any]]:
     the original order, each modify and the cancel, each with its own executions."""
     account, day = query.account, ymd(query.day)
     rows = []
-    for chain in records.chains(search.world, account.com_id):
-        if chain["account"] != account.acc_no or chain["broker"] != account.broker or (
-                query.group != EQTY or (BID if chain["side"] == "2" else ASK) not in query.kinds
+    for chain in records.account_chains(search.world, account.com_id, account.broker,
+                                        account.acc_no):
+        if (query.group != EQTY or (BID if chain["side"] == "2" else ASK) not in query.kinds
                 or (query.code is not None and chain["securityID"] != query.code)):
             continue
         for row in chain["rows"]:

@@ -15,10 +15,11 @@ import copy
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sandbox.world.accounts import ledger
 from sandbox.world.market import calendar as cal
+from sandbox.world.orders import records
 
 if TYPE_CHECKING:
     from sandbox.world.accounts.ledger import Book
@@ -63,15 +64,50 @@ def account_of(world: World, com_id: str, broker: str, acc_no: str) -> Discretio
 def book_of(world: World, account: DiscretionaryAccount) -> Book:
     """The account's history replayed: generated up to the day before the clock — or, once the
     institution has traded the account through the order service, up to the day before its
-    first order — then every execution of its orders, as ledger rows."""
+    first order — then every execution of its orders, as ledger rows. The book is shared:
+    callers read it, never change it."""
     last = cal.previous_trading_day(world.now().date())
     since = first_order_day(world, account)
     if since is None:
         return _generated(world.seed, account.key, last)
-    book = copy.deepcopy(_generated(world.seed, account.key,
-                                    min(cal.previous_trading_day(since), last)))
-    fills = executions(world, account)
-    universe = world.universe
+    base = min(cal.previous_trading_day(since), last)
+    return _with_fills(world.seed, account.key, base, tuple(executions(world, account)))
+
+
+@dataclass(frozen=True)
+class Execution:
+    """One fill of an order placed through the order service."""
+
+    day: date
+    at: str  # ISO instant (orders by time)
+    isin: str
+    buy: bool
+    qty: int
+    price: int
+
+
+def first_order_day(world: World, account: DiscretionaryAccount) -> date | None:
+    """The day of the account's first order through the order service (None: never traded
+    that way): from that day on its history is its orders'."""
+    found = records.account_orders(world, account.com_id, account.broker, account.acc_no)
+    return None if found is None else date.fromisoformat(found["first"][:10])
+
+
+def executions(world: World, account: DiscretionaryAccount) -> list[Execution]:
+    """The fills of the account's orders (order service), oldest first."""
+    found = records.account_orders(world, account.com_id, account.broker, account.acc_no)
+    rows = [row for fills in (found or {"fills": {}})["fills"].values() for row in fills]
+    return [Execution(date.fromisoformat(at[:10]), at, isin, side == "1", qty, int(px))
+            for at, isin, side, qty, px in sorted(rows)]
+
+
+@lru_cache(maxsize=64)
+def _with_fills(seed: int, key: str, base: date, fills: tuple[Execution, ...]) -> Book:
+    """The generated history up to ``base``, then ``fills`` as ledger rows."""
+    from sandbox.world.market.instruments import load_universe
+
+    book = copy.deepcopy(_generated(seed, key, base))
+    universe = load_universe()
     for fill in fills:
         held = book.holdings.get(fill.isin)
         before = held.qty if held is not None else 0
@@ -87,44 +123,6 @@ def book_of(world: World, account: DiscretionaryAccount) -> Book:
         group = ledger.classify(universe, fill.isin)
         book.apply(txn, group[0] if group else None)
     return book
-
-
-@dataclass(frozen=True)
-class Execution:
-    """One fill of an order placed through the order service."""
-
-    day: date
-    at: str  # ISO instant (orders by time)
-    isin: str
-    buy: bool
-    qty: int
-    price: int
-
-
-def _chains(world: World, account: DiscretionaryAccount) -> list[dict[str, Any]]:
-    from sandbox.world.orders import records
-
-    return [c for c in records.chains(world, account.com_id)
-            if c["account"] == account.acc_no and c["broker"] == account.broker]
-
-
-def first_order_day(world: World, account: DiscretionaryAccount) -> date | None:
-    """The day of the account's first order through the order service (None: never traded
-    that way): from that day on its history is its orders'."""
-    found = _chains(world, account)
-    return date.fromisoformat(found[0]["rows"][0]["at"][:10]) if found else None
-
-
-def executions(world: World, account: DiscretionaryAccount) -> list[Execution]:
-    """The fills of the account's orders (order service), oldest first."""
-    found: list[Execution] = []
-    for chain in _chains(world, account):
-        for row in chain["rows"]:
-            for fill in row["fills"]:
-                found.append(Execution(date.fromisoformat(fill["at"][:10]), fill["at"],
-                                       chain["securityID"], chain["side"] == "1", fill["qty"],
-                                       int(fill["px"])))
-    return sorted(found, key=lambda e: e.at)
 
 
 @lru_cache(maxsize=64)

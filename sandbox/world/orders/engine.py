@@ -219,9 +219,9 @@ def _affordable(desk: Desk, chain: Record, inst: Instrument, qty: int, price: An
     account = account_of(desk.world, desk.com_id, desk.broker.short_name, chain["account"])
     assert account is not None
     book = book_of(desk.world, account)
-    open_chains = [c for c in records.chains(desk.world, desk.com_id)
-                   if c["account"] == chain["account"] and c["ordStatus"] in LIVE
-                   and c["side"] == chain["side"] and c["key"] != exclude]
+    open_chains = [c for c in records.live_chains(desk.world, desk.com_id)
+                   if c["account"] == chain["account"] and c["side"] == chain["side"]
+                   and c["key"] != exclude]
     if chain["side"] == BUY:
         unit = price if chain["ordType"] == LIMIT else hooks.reference(
             desk.world, inst, desk.now).upper
@@ -355,12 +355,11 @@ def _catch_up(desk: Desk, chain: Record) -> None:
 def advance(desk: Desk) -> None:
     """Bring every live order of the institution up to the clock (fills, expiries)."""
     with desk.world.store.transaction():
-        for chain in records.chains(desk.world, desk.com_id):
-            if chain["ordStatus"] in LIVE:
-                before = dict(chain)
-                _catch_up(desk, chain)
-                if chain != before:  # rows only change along with the FIX state
-                    records.save_chain(desk.world, chain)
+        for chain in records.live_chains(desk.world, desk.com_id):
+            before = dict(chain)
+            _catch_up(desk, chain)
+            if chain != before:  # rows only change along with the FIX state
+                records.save_chain(desk.world, chain)
 
 
 # ------------------------------------------------------------------------------ requests

@@ -176,7 +176,7 @@ def set_broker_down(world: World, broker: str, down: bool) -> Record:
 # ------------------------------------------------------------------------------ live orders
 def _find(world: World, com_id: str, cl_ord_id: str) -> Record | None:
     """The chain any clOrdID of it names, newest trading day first."""
-    for day in sorted({c["day"] for c in records.chains(world, com_id)}, reverse=True):
+    for day in records.order_days(world, com_id):
         index = world.store.get(records.CLORD, f"{com_id}|{day}|{cl_ord_id}")
         if index is not None:
             return world.store.get(records.CHAIN, index["chain"])

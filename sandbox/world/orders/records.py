@@ -9,7 +9,11 @@ slot in behind the same calls), under one store transaction per operation.
   clOrdIDs are unique per institution per trading day, ERRATA 6);
 * ``order_counter``: broker order numbers (per broker per day), execution numbers (per account
   per day) and report sequence numbers (per institution per day);
-* ``order_report`` ``com|YYYYMMDD|seqNo``: every pushed message, for delivery and resend.
+* ``order_report`` ``com|YYYYMMDD|seqNo``: every pushed message, for delivery and resend;
+* indexes kept by :func:`save_chain`, so no operation scans every order of the day:
+  ``order_desk`` ``com`` (the live chains and the trading days with orders) and
+  ``order_account`` ``com|broker|accNo`` (the account's chains, its first order day and the
+  fills of each chain: what its books replay).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ if TYPE_CHECKING:
     from sandbox.world.world import World
 
 CHAIN, CLORD, COUNTER, REPORT = "order_chain", "order_clordid", "order_counter", "order_report"
+DESK, ACCOUNT = "order_desk", "order_account"  # indexes kept by save_chain
 Record = dict[str, Any]
 
 
@@ -49,7 +54,46 @@ def find_chain(world: World, com_id: str, day: date, cl_ord_id: str) -> Record |
 
 
 def save_chain(world: World, chain: Record) -> None:
-    world.store.put(CHAIN, chain["key"], chain)
+    """Store a chain and keep the institution's and the account's indexes in step."""
+    store, key = world.store, chain["key"]
+    store.put(CHAIN, key, chain)
+    desk = store.get(DESK, chain["com"]) or {"live": [], "days": []}
+    live = [k for k in desk["live"] if k != key]
+    if chain["ordStatus"] in ("0", "1"):
+        live.append(key)
+    days = desk["days"] if chain["day"] in desk["days"] else [*desk["days"], chain["day"]]
+    store.put(DESK, chain["com"], {"live": live, "days": days})
+    account_key = f"{chain['com']}|{chain['broker']}|{chain['account']}"
+    account = store.get(ACCOUNT, account_key) or {"first": chain["rows"][0]["at"], "fills": {}}
+    account["fills"][key] = [[fill["at"], chain["securityID"], chain["side"], fill["qty"],
+                              fill["px"]] for row in chain["rows"] for fill in row["fills"]]
+    store.put(ACCOUNT, account_key, account)
+
+
+def live_chains(world: World, com_id: str) -> list[Record]:
+    """The institution's orders that are still working (new or partially filled)."""
+    desk = world.store.get(DESK, com_id) or {"live": []}
+    found = [world.store.get(CHAIN, key) for key in desk["live"]]
+    return [chain for chain in found if chain is not None]
+
+
+def order_days(world: World, com_id: str) -> list[str]:
+    """The trading days (YYYYMMDD) on which the institution placed orders, newest first."""
+    return sorted((world.store.get(DESK, com_id) or {"days": []})["days"], reverse=True)
+
+
+def account_orders(world: World, com_id: str, broker: str, acc_no: str) -> Record | None:
+    """``{"first": ISO instant of the first order, "fills": {chain key: [[at, isin, side, qty,
+    px], …]}}`` of an account, or None when it never had an order."""
+    return world.store.get(ACCOUNT, f"{com_id}|{broker}|{acc_no}")
+
+
+def account_chains(world: World, com_id: str, broker: str, acc_no: str) -> list[Record]:
+    """The account's chains, oldest first."""
+    found = account_orders(world, com_id, broker, acc_no)
+    chains = [world.store.get(CHAIN, key) for key in (found or {"fills": {}})["fills"]]
+    return sorted((c for c in chains if c is not None),
+                  key=lambda r: (r["rows"][0]["at"], r["key"]))
 
 
 def index_cl_ord_id(world: World, com_id: str, day: date, cl_ord_id: str, chain: Record) -> None:
