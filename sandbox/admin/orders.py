@@ -8,16 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sandbox.admin import admin
 from sandbox.errors import BadRequest, NotFound
 from sandbox.gateway.call import Call
-from sandbox.registry import Handler, operation
 from sandbox.world.orders import hooks
-
-
-def _admin(op_id: str, path: str, summary: str) -> Callable[[Handler], Handler]:
-    """An admin POST with a JSON body (as ``routes.admin``: no auth, plain 400s)."""
-    return operation(op_id, "POST", path, auth="none", family="admin", summary=summary,
-                     body="json", tags=("admin",), error_category=None)
 
 
 def _apply(action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -27,13 +21,13 @@ def _apply(action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         raise (NotFound if exc.missing else BadRequest)(str(exc)) from None
 
 
-@_admin("admin.order_fill", "/_sandbox/orders/<com_id>/fill",
+@admin("admin.order_fill", "POST", "/_sandbox/orders/<com_id>/fill",
         "Test hook: fill qty of a live order at px (default its limit) now → ExecutionReport F")
 def order_fill(call: Call) -> dict[str, Any]:
     return _apply(lambda: hooks.force_fill(call.world, call.path_params["com_id"], call.body))
 
 
-@_admin("admin.order_reject", "/_sandbox/orders/<com_id>/reject",
+@admin("admin.order_reject", "POST", "/_sandbox/orders/<com_id>/reject",
         "Test hook: the broker rejects a live order (ExecutionReport 8), or cancels its "
         "remainder once part of it executed (4)")
 def order_reject(call: Call) -> dict[str, Any]:
@@ -41,14 +35,14 @@ def order_reject(call: Call) -> dict[str, Any]:
                                              call.body))
 
 
-@_admin("admin.order_reference", "/_sandbox/orders/reference",
+@admin("admin.order_reference", "POST", "/_sandbox/orders/reference",
         "Test hook: override an issue's reference price and basPrc for the order service "
         "(price null removes the override)")
 def order_reference(call: Call) -> dict[str, Any]:
     return _apply(lambda: hooks.set_reference(call.world, call.body))
 
 
-@_admin("admin.order_broker_down", "/_sandbox/brokers/<broker>/down",
+@admin("admin.order_broker_down", "POST", "/_sandbox/brokers/<broker>/down",
         "Test hook: switch a broker's order service down (order calls answer 503 op-exco "
         "3600) or up")
 def order_broker_down(call: Call) -> dict[str, Any]:

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from typing import Any
 
 import sandbox.admin.orders  # noqa: F401  (registers the order test hooks)
 from sandbox import __version__
-from sandbox.admin import models
+from sandbox.admin import admin, models
 from sandbox.admin import users as user_rules
 from sandbox.app import current_state
 from sandbox.families.market import codes
 from sandbox.gateway.call import Call
-from sandbox.registry import BodyKind, Handler, operation
-
-
-def admin(op_id: str, method: str, path: str, summary: str,
-          body: BodyKind = "json") -> Callable[[Handler], Handler]:
-    """An admin operation: no auth, family ``admin``, plain 400s for missing fields."""
-    return operation(op_id, method, path, auth="none", family="admin", summary=summary,
-                     body=body, tags=("admin",), error_category=None)
 
 
 @admin("admin.health", "GET", "/_sandbox/health",
