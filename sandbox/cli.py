@@ -20,13 +20,13 @@ from sandbox.world.world import WorldSettings
 
 
 def _settings(seed: int, clock: str, speed: float | None, strict: bool, users: int,
-              later_brokers: bool) -> WorldSettings:
+              later_brokers: bool, order_sessions: bool) -> WorldSettings:
     try:
         Clock.from_spec(clock, speed)
     except ClockError as exc:
         raise click.BadParameter(str(exc), param_hint="--clock/--speed") from None
     return WorldSettings(seed=seed, clock=clock, speed=speed, strict=strict, users=users,
-                         later_brokers=later_brokers)
+                         later_brokers=later_brokers, order_sessions=order_sessions)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,6 +52,9 @@ def main() -> None:
               help="Generated portal users (with accounts and holdings) besides the documented.")
 @click.option("--later-brokers", is_flag=True, envvar="SANDBOX_LATER_BROKERS",
               help="Brokers answer assetType ALL as in the later manual (default: 2018-06).")
+@click.option("--order-sessions", is_flag=True, envvar="SANDBOX_ORDER_SESSIONS",
+              help="Enforce the KRX session table for orders (order.md §6.2); default: the "
+                   "sandbox is always open.")
 @click.option("--validate-responses", type=click.Choice(["off", "log", "strict"]),
               default="off", show_default=True, envvar="SANDBOX_VALIDATE_RESPONSES")
 @click.option("--threads", default=256, show_default=True, type=click.IntRange(1, 4096),
@@ -73,7 +76,8 @@ def main() -> None:
               type=click.IntRange(1, 1_000_000), envvar="SANDBOX_STREAM_QUEUE",
               help="Frames waiting per session before its oldest market data is dropped.")
 def serve_command(host: str, port: int, seed: int, clock: str, speed: float | None,
-                  strict: bool, users: int, later_brokers: bool, validate_responses: str,
+                  strict: bool, users: int, later_brokers: bool, order_sessions: bool,
+                  validate_responses: str,
                   threads: int, worker_class: str, access_log: bool, stream_subscriptions: int,
                   stream_sessions_per_key: int, stream_max_sessions: int,
                   stream_queue: int) -> None:
@@ -83,7 +87,8 @@ def serve_command(host: str, port: int, seed: int, clock: str, speed: float | No
     streams = StreamSettings(max_subscriptions=stream_subscriptions,
                              sessions_per_key=stream_sessions_per_key,
                              max_sessions=stream_max_sessions, queue_size=stream_queue)
-    config = Config(world=_settings(seed, clock, speed, strict, users, later_brokers),
+    config = Config(world=_settings(seed, clock, speed, strict, users, later_brokers,
+                                    order_sessions),
                     response_validation=validate_responses, streams=streams)
     click.echo(f"oppf-sandbox {__version__} on http://{host}:{port} (seed {seed}, clock {clock}"
                f"{'' if speed is None else f' x{speed}'})", err=True)

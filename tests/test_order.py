@@ -5,6 +5,7 @@ rules, every reject of §6.8, and the read-back through b2baccount."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 from typing import Any
@@ -319,3 +320,48 @@ def test_the_report_channel_is_in_openapi(client: FlaskClient) -> None:
     operation = ok(client.get("/openapi.json"))["paths"]["/v1/order/ws"]["get"]
     assert set(operation["responses"]) == {"101", "400", "401", "403", "426"}
     assert_platform_error(client.get("/v1/order/ws"), 426, "op-apim", 426)
+
+
+# ------------------------------------------------------------------ the session table
+@pytest.fixture
+def sessions(state: SandboxState) -> SandboxState:
+    """``--order-sessions``: the §6.2 session table is enforced."""
+    state.world.settings = dataclasses.replace(state.world.settings, order_sessions=True)
+    return state
+
+
+def test_with_sessions_orders_outside_hours_are_rejected(client: FlaskClient,
+                                                         sessions: SandboxState) -> None:
+    resting = place(client)  # 10:00, continuous session: accepted
+    assert last_report(client, resting["clOrdID"])["execType"] == "0"
+    for instant in ("2026-11-24T16:00:00+09:00", "2026-11-24T08:00:00+09:00",
+                    "2026-11-28T10:00:00+09:00"):  # after the close, before 08:30, Saturday
+        set_clock(sessions, instant)
+        body = place(client)
+        report = last_report(client, body["clOrdID"])
+        assert (report["execType"], report["ordRejReason"]) == ("8", "2")
+        assert report["text"].startswith("장운영시간이 아닙니다")
+    set_clock(sessions, "2026-11-24T16:00:00+09:00")
+    ok(send(client, "cancel", {**resting, "msgType": "F", "clOrdID": "C-late",
+                               "origClOrdID": resting["clOrdID"]}))
+    late = last_report(client, "C-late")
+    assert (late["cxlRejReason"], late["text"][:6]) == ("99", "장운영시간이")
+
+
+def test_with_sessions_the_opening_auction_matches_at_the_open(client: FlaskClient,
+                                                               sessions: SandboxState) -> None:
+    set_clock(sessions, "2026-11-24T08:45:00+09:00")  # the opening call auction
+    body = place(client, ordType="1", price=None, orderQty=2)
+    assert [r["execType"] for r in reports_of(client, body["clOrdID"])] == ["0"]  # queued
+    set_clock(sessions, "2026-11-24T09:05:00+09:00")
+    fill = last_report(client, body["clOrdID"])
+    inst = sessions.world.universe.get("005930")
+    assert inst is not None
+    from datetime import date
+
+    opening = sessions.world.market.trades(inst, date(2026, 11, 24))[0]
+    assert opening.session == "opening_auction"
+    assert (fill["execType"], fill["lastPx"]) == ("F", opening.price)
+    assert fill["transactTime"] == "20261124-00:00:00.000"  # 09:00 KST
+    ioc = place(client, timeInForce="3")
+    assert [r["execType"] for r in reports_of(client, ioc["clOrdID"])] == ["0", "4"]

@@ -30,6 +30,7 @@ class WorldSettings:
     strict: bool = False  # strict-fidelity mode of the spec (aliases and literals off)
     users: int = 1000  # generated portal users on top of the documented ones
     later_brokers: bool = False  # the [later] column of assetType ALL support (account.md §6)
+    order_sessions: bool = False  # enforce the order session table (order.md §6.2)
 
 
 class World:

@@ -47,7 +47,7 @@ from sandbox.world.accounts.products import EQTY, ETC, fund_price, funds, produc
 from sandbox.world.market import calendar as cal
 from sandbox.world.market.instruments import STOCK
 from sandbox.world.orders import records
-from sandbox.world.orders.engine import kst_stamp
+from sandbox.world.orders.desk import kst_stamp
 from sandbox.world.orders.records import ymd
 
 SIDE_KINDS = {"0": (ASK, BID), "1": (BID,), "2": (ASK,)}  # b2b 1 = sell (BID), 2 = buy (ASK)

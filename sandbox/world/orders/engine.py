@@ -34,16 +34,19 @@ the request schemas'; everything here is a business outcome, reported as message
   | 555 | 0, 4 | cancelled by the exchange at once: ``거래소 취소 (cancelled by the exchange)`` |
   | 444 | 0 (, 4) | never filled by the market; expires at the close (``장종료 자동취소``) |
 
-Where the emulator differs: the session table of §6.2 is not enforced ("sandbox always open",
-the documented default); trading halts are not modelled; ``execID`` is
+Sessions (§6.2): "sandbox always open" by default (orders at any virtual time; they trade when
+the market does). With ``--order-sessions`` orders are refused outside 08:30-15:30 of trading
+days (reject ``2``; replace/cancel get an OrderCancelReject ``99``), and orders entered during a
+call auction rest until its match (IOC/FOK there are cancelled).
+
+Where the emulator differs: trading halts are not modelled; ``execID`` is
 ``YYYYMMDD-orderID-n`` with ``n`` counting the reports of each order number.
 """
 
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sandbox.world.accounts import ledger
@@ -51,11 +54,14 @@ from sandbox.world.market import calendar as cal
 from sandbox.world.market import rules
 from sandbox.world.market.instruments import ETF, ETN, STOCK, Instrument
 from sandbox.world.orders import hooks, records
+from sandbox.world.orders.desk import Desk, cancel_reject, execution_report, kst_stamp, utc_stamp
 from sandbox.world.orders.records import Record
 
+__all__ = ["Desk", "advance", "cancel_order", "execution_report", "kst_stamp", "new_order",
+           "replace_order", "utc_stamp"]
+
 if TYPE_CHECKING:
-    from sandbox.world.identities import Broker
-    from sandbox.world.world import World
+    pass
 
 BUY, SELL = "1", "2"  # FIX side
 MARKET, LIMIT = "1", "2"  # FIX ordType
@@ -63,6 +69,7 @@ DAY, IOC, FOK = "0", "3", "4"
 LIVE = ("0", "1")
 TEXTS = {
     "1": "종목코드 오류 (unknown instrument)",
+    "2": "장운영시간이 아닙니다 (outside trading hours)",
     "3buy": "주문가능금액 부족 (insufficient cash)",
     "3sell": "매도가능수량 부족 (insufficient sellable quantity)",
     "6": "중복 주문 (duplicate order)",
@@ -94,81 +101,6 @@ class Rejected(Exception):
         self.reason, self.text = reason, text
 
 
-@dataclass(frozen=True)
-class Desk:
-    """Who sends: the institution, its service code and the broker of the path."""
-
-    world: World
-    com_id: str
-    srv_id: str
-    broker: Broker
-
-    @property
-    def now(self) -> datetime:
-        return cal.kst(self.world.now())
-
-    @property
-    def day(self) -> date:
-        return self.now.date()
-
-
-# ------------------------------------------------------------------------------ time formats
-def utc_stamp(at: datetime) -> str:
-    """FIX UTCTimestamp ``YYYYMMDD-HH:MM:SS.sss`` (order.md §3.3)."""
-    return at.astimezone(UTC).strftime("%Y%m%d-%H:%M:%S.") + f"{at.microsecond // 1000:03d}"
-
-
-def kst_stamp(at: datetime) -> str:
-    """b2b ``orderTime``/``execTime``: KST ``YYYYMMDDHHMMSSxx`` (b2baccount.md Q6)."""
-    local = cal.kst(at)
-    return local.strftime("%Y%m%d%H%M%S") + f"{local.microsecond // 10_000:02d}"
-
-
-# ------------------------------------------------------------------------------ messages
-def _publish(desk: Desk, chain: Record | None, kind: str, body: Record) -> Record:
-    seq = records.next_number(desk.world, "seq", desk.com_id, records.ymd(desk.day))
-    message = {"msgType": "8" if kind == "executionReport" else "9", "seqNo": seq,
-               "sendingTime": utc_stamp(desk.now),
-               "broker": chain["broker"] if chain else desk.broker.short_name,
-               "partner": {"comId": desk.com_id, "srvId": chain["srv"] if chain else desk.srv_id},
-               kind: body}
-    records.save_report(desk.world, desk.com_id, desk.day, message)
-    return message
-
-
-def execution_report(desk: Desk, chain: Record, exec_type: str, at: datetime, *,
-                     last: tuple[int, Any] = (0, 0), text: str | None = None,
-                     reason: str | None = None) -> Record:
-    """Publish an ExecutionReport of the chain; ``execID`` counts per order number."""
-    order = chain["orderID"]
-    if chain.get("execsOf", "") != order:
-        chain["execsOf"], chain["execs"] = order, 0
-    n = chain["execs"] = chain["execs"] + 1
-    body = {
-        "orderID": order, "origOrderID": chain.get("origOrderID"),
-        "clOrdID": chain["clOrdID"], "origClOrdID": chain.get("origClOrdID"),
-        "execID": f"{chain['day']}-{order}-{n - 1}" if order else None,
-        "execType": exec_type, "ordStatus": chain["ordStatus"], "ordRejReason": reason,
-        "account": chain["account"], "securityID": chain["securityID"],
-        "securityIDSource": "4", "symbol": chain["symbol"], "side": chain["side"],
-        "ordType": chain["ordType"], "price": chain["price"], "orderQty": chain["orderQty"],
-        "timeInForce": chain["timeInForce"], "lastQty": last[0], "lastPx": last[1],
-        "leavesQty": chain["leavesQty"], "cumQty": chain["cumQty"], "avgPx": chain["avgPx"],
-        "transactTime": utc_stamp(at), "text": text,
-    }
-    return _publish(desk, chain, "executionReport", body)
-
-
-def _cancel_reject(desk: Desk, body: Record, chain: Record | None, response_to: str,
-                   reason: str, text: str) -> Record:
-    return _publish(desk, chain, "orderCancelReject", {
-        "orderID": chain["orderID"] if chain else None, "clOrdID": body["clOrdID"],
-        "origClOrdID": body.get("origClOrdID"),
-        "ordStatus": chain["ordStatus"] if chain else "8", "account": body["account"],
-        "cxlRejResponseTo": response_to, "cxlRejReason": reason, "text": text,
-        "transactTime": utc_stamp(desk.now)})
-
-
 # ------------------------------------------------------------------------------ checks
 def _instrument(desk: Desk, body: Record) -> Instrument:
     inst = desk.world.universe.by_isin(str(body["securityID"]).strip())
@@ -192,6 +124,27 @@ def _terms(body: Record) -> None:
     if (body["side"] not in (BUY, SELL) or body["ordType"] not in (MARKET, LIMIT)
             or body.get("timeInForce", DAY) not in (DAY, IOC, FOK)):
         raise Rejected("11", TEXTS["11"])
+
+
+OPEN_PHASES = (cal.PRE_OPEN_AUCTION, cal.CONTINUOUS, cal.CLOSING_AUCTION)
+
+
+def session(desk: Desk) -> str | None:
+    """The KRX session phase when the §6.2 table is enforced (``--order-sessions``); None
+    when the sandbox is "always open" (the documented default)."""
+    if not desk.world.settings.order_sessions:
+        return None
+    day = desk.day
+    if not cal.is_trading_day(day):
+        return cal.CLOSED
+    return cal.schedule(day).phase(cal.split_instant(desk.now)[1])
+
+
+def _open(desk: Desk) -> None:
+    """§6.2: orders from the opening call auction (08:30) to the close (15:30) only."""
+    phase = session(desk)
+    if phase is not None and phase not in OPEN_PHASES:
+        raise Rejected("2", TEXTS["2"])
 
 
 def _price(desk: Desk, inst: Instrument, ord_type: str, price: Any) -> None:
@@ -301,6 +254,11 @@ def _immediate(desk: Desk, chain: Record, inst: Instrument) -> None:
     if chain.get("magic"):
         hooks.accepted(desk, chain)
         return
+    phase = session(desk)
+    if phase is not None and phase != cal.CONTINUOUS:  # a call auction: it matches there
+        if chain["timeInForce"] in (IOC, FOK):
+            close_out(desk, chain, TEXTS["unfilled"], desk.now)
+        return
     reference = hooks.reference(desk.world, inst, desk.now).price
     price, buy = chain["price"], chain["side"] == BUY
     if chain["ordType"] == MARKET or (price >= reference if buy else price <= reference):
@@ -310,10 +268,11 @@ def _immediate(desk: Desk, chain: Record, inst: Instrument) -> None:
 
 
 def _crossing(desk: Desk, chain: Record, inst: Instrument, since: datetime,
-              until: datetime) -> datetime | None:
-    """The first trade in (since, until] at or through the resting limit — or, while the
-    issue's reference price is overridden, the override's instant once it reaches the limit
-    (no tape scan). Magic quantities never cross."""
+              until: datetime) -> tuple[datetime, Any] | None:
+    """``(instant, price)`` of the first trade in (since, until] at or through the resting
+    limit (a market order resting through a call auction: the first trade, at its price) — or,
+    while the issue's reference price is overridden, the override's instant once it reaches
+    the limit (no tape scan). Magic quantities never cross."""
     if chain.get("magic"):
         return None
     limit, buy = chain["price"], chain["side"] == BUY
@@ -321,8 +280,8 @@ def _crossing(desk: Desk, chain: Record, inst: Instrument, since: datetime,
     if override is not None:
         price, effective = override
         at = max(since, effective)
-        reached = price <= limit if buy else price >= limit
-        return at if reached and at <= until else None
+        reached = limit is None or (price <= limit if buy else price >= limit)
+        return (at, price if limit is None else limit) if reached and at <= until else None
     day = until.date()
     if since.date() > day or until <= since:
         return None
@@ -331,8 +290,10 @@ def _crossing(desk: Desk, chain: Record, inst: Instrument, since: datetime,
     times = [cal.from_hhmmsscc(t.time) for t in trades]
     for trade, cs in zip(trades[bisect.bisect_right(times, low):],
                          times[bisect.bisect_right(times, low):], strict=True):
+        if limit is None:  # a market order takes the first trade, at its price
+            return cal.instant(day, cs), trade.price
         if trade.price <= limit if buy else trade.price >= limit:
-            return cal.instant(day, cs)
+            return cal.instant(day, cs), limit
     return None
 
 
@@ -343,9 +304,9 @@ def _catch_up(desk: Desk, chain: Record) -> None:
     until = min(desk.now, expires)
     inst = desk.world.universe.by_isin(chain["securityID"])
     if inst is not None and until >= since:
-        at = _crossing(desk, chain, inst, since, until)
-        if at is not None:
-            fill(desk, chain, chain["leavesQty"], chain["price"], at)
+        crossed = _crossing(desk, chain, inst, since, until)
+        if crossed is not None:
+            fill(desk, chain, chain["leavesQty"], crossed[1], crossed[0])
         hooks.scheduled(desk, chain, until)
     chain["checked"] = max(until, since).isoformat()
     if chain["ordStatus"] in LIVE and desk.now >= expires:
@@ -379,6 +340,7 @@ def new_order(desk: Desk, body: Record) -> None:
             chain["symbol"] = inst.code
             _account(desk, body)
             _terms(body)
+            _open(desk)
             _price(desk, inst, body["ordType"], chain["price"])
             _affordable(desk, chain, inst, chain["orderQty"], chain["price"])
             refused = hooks.screen(world, chain)
@@ -401,14 +363,16 @@ def _pending(desk: Desk, body: Record, response_to: str) -> Record | None:
     world = desk.world
     chain = records.find_chain(world, desk.com_id, desk.day, str(body["origClOrdID"]))
     if records.find_chain(world, desk.com_id, desk.day, body["clOrdID"]) is not None:
-        _cancel_reject(desk, body, chain, response_to, "99", REPLACE_TEXTS["duplicate"])
+        cancel_reject(desk, body, chain, response_to, "99", REPLACE_TEXTS["duplicate"])
+    elif session(desk) not in (None, *OPEN_PHASES):
+        cancel_reject(desk, body, chain, response_to, "99", TEXTS["2"])
     elif chain is None or chain["clOrdID"] != body["origClOrdID"]:
-        _cancel_reject(desk, body, chain, response_to, "1", REPLACE_TEXTS["unknown"])
+        cancel_reject(desk, body, chain, response_to, "1", REPLACE_TEXTS["unknown"])
     elif chain["ordStatus"] not in LIVE:
-        _cancel_reject(desk, body, chain, response_to, "0", REPLACE_TEXTS["done"])
+        cancel_reject(desk, body, chain, response_to, "0", REPLACE_TEXTS["done"])
     elif (chain["account"], chain["securityID"], chain["side"]) != (
             str(body["account"]), str(body["securityID"]), body["side"]):
-        _cancel_reject(desk, body, chain, response_to, "99", REPLACE_TEXTS["terms"])
+        cancel_reject(desk, body, chain, response_to, "99", REPLACE_TEXTS["terms"])
     else:
         return chain
     return None
@@ -448,7 +412,7 @@ def replace_order(desk: Desk, body: Record) -> None:
         assert inst is not None
         problem = _replace_problem(desk, chain, body, inst)
         if problem is not None:
-            _cancel_reject(desk, body, chain, "2", "99", problem)
+            cancel_reject(desk, body, chain, "2", "99", problem)
             return
         qty, ord_type = int(body["orderQty"]), body["ordType"]
         price = body.get("price") if ord_type == LIMIT else None

@@ -32,7 +32,7 @@ from sandbox.world.orders import records
 from sandbox.world.orders.records import Record
 
 if TYPE_CHECKING:
-    from sandbox.world.orders.engine import Desk
+    from sandbox.world.orders.desk import Desk
     from sandbox.world.world import World
 
 REFERENCE, DOWN = "order_reference", "order_broker_down"
