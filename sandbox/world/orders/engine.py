@@ -400,6 +400,20 @@ def _replace_problem(desk: Desk, chain: Record, body: Record, inst: Instrument) 
     return None
 
 
+def _follow_up(desk: Desk, chain: Record, body: Record, kind: str, qty: int, price: Any,
+               ord_type: str) -> None:
+    """An accepted modify or cancel: its own row and order number (order.md §3.6-§3.7, §7);
+    the chain now answers to the request's clOrdID."""
+    number = _number(desk)
+    state = "정정확인" if kind == "modify" else "취소확인"
+    chain["rows"].append({"type": kind, "orderNo": number, "orgOrderNo": chain["orderID"],
+                          "qty": qty, "price": price, "ordType": ord_type,
+                          "at": desk.now.isoformat(), "state": state, "reject": None,
+                          "fills": []})
+    chain.update(origOrderID=chain["orderID"], orderID=number, origClOrdID=chain["clOrdID"],
+                 clOrdID=body["clOrdID"])
+
+
 def replace_order(desk: Desk, body: Record) -> None:
     """OrderCancelReplaceRequest: an OrderCancelReject, or ExecutionReport 5 (new number)."""
     world = desk.world
@@ -416,14 +430,8 @@ def replace_order(desk: Desk, body: Record) -> None:
             return
         qty, ord_type = int(body["orderQty"]), body["ordType"]
         price = body.get("price") if ord_type == LIMIT else None
-        number = _number(desk)
-        chain["rows"].append({"type": "modify", "orderNo": number, "orgOrderNo": chain["orderID"],
-                              "qty": qty - chain["cumQty"], "price": price or 0,
-                              "ordType": ord_type, "at": desk.now.isoformat(),
-                              "state": "정정확인", "reject": None, "fills": []})
-        chain.update(origOrderID=chain["orderID"], orderID=number,
-                     origClOrdID=chain["clOrdID"], clOrdID=body["clOrdID"], ordType=ord_type,
-                     price=price, orderQty=qty, leavesQty=qty - chain["cumQty"],
+        _follow_up(desk, chain, body, "modify", qty - chain["cumQty"], price or 0, ord_type)
+        chain.update(ordType=ord_type, price=price, orderQty=qty, leavesQty=qty - chain["cumQty"],
                      timeInForce=body.get("timeInForce", chain["timeInForce"]))
         _affordable(desk, chain, inst, chain["leavesQty"], price, exclude=chain["key"])
         execution_report(desk, chain, "5", desk.now)
@@ -440,13 +448,7 @@ def cancel_order(desk: Desk, body: Record) -> None:
         chain = _pending(desk, body, "1")
         if chain is None:
             return
-        number = _number(desk)
-        chain["rows"].append({"type": "cancel", "orderNo": number, "orgOrderNo": chain["orderID"],
-                              "qty": chain["leavesQty"], "price": 0, "ordType": chain["ordType"],
-                              "at": desk.now.isoformat(), "state": "취소확인", "reject": None,
-                              "fills": []})
-        chain.update(origOrderID=chain["orderID"], orderID=number,
-                     origClOrdID=chain["clOrdID"], clOrdID=body["clOrdID"])
+        _follow_up(desk, chain, body, "cancel", chain["leavesQty"], 0, chain["ordType"])
         close_out(desk, chain, None, desk.now)
         records.save_chain(world, chain)
         records.index_cl_ord_id(world, desk.com_id, desk.day, body["clOrdID"], chain)
