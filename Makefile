@@ -45,11 +45,13 @@ bench: $(DEVSTAMP)
 	$(PY) bench/market.py
 	$(PY) bench/accounts.py
 	$(PY) bench/streaming.py
+	$(PY) bench/orders.py
 
 bench-quick: $(DEVSTAMP)
 	$(PY) bench/run.py --quick
 	$(PY) bench/market.py --quick
 	$(PY) bench/streaming.py --quick
+	$(PY) bench/orders.py --quick
 	$(PY) bench/accounts.py --quick
 
 openapi: $(STAMP)

@@ -146,6 +146,57 @@ def run_orders(app: Any, kind: str, count: int, threads: int) -> dict[str, Any]:
             "ack_last_tenth_ms": round(statistics.mean(acks[-tenth:]), 2)}
 
 
+def run_stomp(count: int) -> dict[str, Any]:
+    """Served (gunicorn gthread): ``count`` resting orders posted one after the other over HTTP
+    while a STOMP client subscribed to ``/user/queue/order`` receives their reports; the time
+    from each POST to its ExecutionReport ``MESSAGE`` frame."""
+    import tempfile
+
+    import requests
+    from run import emulator_spec, started
+    from websockets.sync.client import connect
+
+    from sandbox.families.order import stomp
+
+    spec = emulator_spec("gthread", 32)
+    received: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp, started(spec, Path(tmp)) as (running, _):
+        base = f"127.0.0.1:{running.spec.port}"
+        with connect(f"ws://{base}/v1/order/ws", additional_headers=HEADERS) as ws:
+            ws.send(stomp.encode(stomp.Frame.build("CONNECT", {"accept-version": "1.2",
+                                                               "host": "bench"})))
+            ws.recv(timeout=10)
+            ws.send(stomp.encode(stomp.Frame.build("SUBSCRIBE", {
+                "id": "0", "destination": "/user/queue/order", "ack": "auto"})))
+            parser = stomp.Parser(1 << 22)
+
+            def listen() -> None:
+                while len(received) < count:
+                    data = ws.recv(timeout=30)
+                    at = time.perf_counter()
+                    for frame in parser.feed(data.encode() if isinstance(data, str) else data):
+                        if frame.command == "MESSAGE":
+                            report = json.loads(frame.body)["executionReport"]
+                            received.setdefault(report["clOrdID"], at)
+
+            listener = threading.Thread(target=listen, daemon=True)
+            listener.start()
+            posted: dict[str, float] = {}
+            with requests.Session() as session:
+                for _ in range(count):
+                    payload = order("resting")
+                    posted[payload["commonHeader"]["reqIdConsumer"]] = time.perf_counter()
+                    answer = session.post(f"http://{base}/v1/samsung/order/new", json=payload,
+                                          headers=HEADERS, timeout=30)
+                    if answer.status_code != 200:
+                        raise SystemExit(f"order answered {answer.status_code}")
+            listener.join(timeout=30)
+    lags = [(received[c] - posted[c]) * 1000 for c in posted if c in received]
+    return {"orders": count, "delivered": len(lags),
+            "report_p50_ms": percentile(lags, 0.5), "report_p99_ms": percentile(lags, 0.99),
+            "report_max_ms": round(max(lags), 2)}
+
+
 def run(quick: bool) -> dict[str, Any]:
     count = 300 if quick else 1000
     app = create_app(Config(world=WorldSettings(seed=42, clock=CLOCK),
@@ -156,7 +207,9 @@ def run(quick: bool) -> dict[str, Any]:
             "marketable_1": run_orders(app, "marketable", count, 1),
             f"marketable_{THREADS}": run_orders(app, "marketable", count, THREADS)}
     single, many = runs["resting_1"], runs[f"resting_{THREADS}"]
-    return {"orders_per_s": single["orders_per_s"],
+    served = run_stomp(100 if quick else 300)
+    return {"orders_per_s": single["orders_per_s"], "stomp": served,
+            "stomp_report_p99_ms": served["report_p99_ms"],
             f"orders_per_s_{THREADS}_threads": many["orders_per_s"],
             "report_p99_ms": single["report_p99_ms"],
             f"report_p99_ms_{THREADS}_threads": many["report_p99_ms"], "runs": runs}
@@ -171,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'run':<14}" + "".join(f"{c:>19}" for c in columns))
     for name, result in figures["runs"].items():
         print(f"{name:<14}" + "".join(f"{result[c]:>19}" for c in columns))
+    served = figures["stomp"]
+    print(f"served, STOMP: {served['delivered']}/{served['orders']} reports delivered; POST to "
+          f"MESSAGE p50 {served['report_p50_ms']} ms, p99 {served['report_p99_ms']} ms, "
+          f"max {served['report_max_ms']} ms")
     print(json.dumps(figures))
     return 0
 
