@@ -71,22 +71,15 @@ class Trade:
 
 
 # ------------------------------------------------------------------------------ pricing
-def _net(kind: str, gross: int) -> int:
-    """The ledger's cash effect of an exchange trade of ``gross`` (ledger.py)."""
-    commission = int(gross * ledger.COMMISSION)
-    if kind == ASK:
-        return -(gross + commission)
-    return gross - commission - int(gross * ledger.SELL_TAX)
-
-
 def _equity_gross(txn: Txn, close: int | None) -> int:
     """qty × the close when that reproduces the cash amount; else the gross the ledger's cost
     rules give for the amount (rows at other prices, e.g. from the order service)."""
-    if close is not None and _net(txn.kind, close * txn.qty) == txn.amount:
+    if close is not None and ledger.cash_effect(txn.kind, close * txn.qty) == txn.amount:
         return close * txn.qty
     rate = 1 + ledger.COMMISSION if txn.kind == ASK else 1 - ledger.COMMISSION - ledger.SELL_TAX
     guess = round(abs(txn.amount) / rate)
-    found = [g for g in range(guess - 3, guess + 4) if _net(txn.kind, g) == txn.amount]
+    found = [g for g in range(guess - 3, guess + 4)
+             if ledger.cash_effect(txn.kind, g) == txn.amount]
     return next((g for g in found if txn.qty and g % txn.qty == 0), found[0] if found else guess)
 
 

@@ -110,16 +110,8 @@ def _with_fills(seed: int, key: str, base: date, fills: tuple[Execution, ...]) -
     universe = load_universe()
     for fill in fills:
         held = book.holdings.get(fill.isin)
-        before = held.qty if held is not None else 0
-        gross = fill.qty * fill.price
-        commission = int(gross * ledger.COMMISSION)
-        if fill.buy:
-            txn = ledger.Txn(fill.day, ledger.ASK, fill.isin, -(gross + commission), fill.qty,
-                             before + fill.qty, ledger.t_plus(fill.day, 2))
-        else:
-            txn = ledger.Txn(fill.day, ledger.BID, fill.isin,
-                             gross - commission - int(gross * ledger.SELL_TAX), fill.qty,
-                             before - fill.qty, ledger.t_plus(fill.day, 2))
+        txn = ledger.exchange_trade(fill.day, ledger.ASK if fill.buy else ledger.BID, fill.isin,
+                                    fill.qty, fill.price, held.qty if held is not None else 0)
         group = ledger.classify(universe, fill.isin)
         book.apply(txn, group[0] if group else None)
     return book

@@ -125,6 +125,22 @@ class Book:
                 held.qty -= txn.qty
 
 
+def cash_effect(kind: str, gross: int) -> int:
+    """The cash an exchange trade of ``gross`` KRW moves: a buy (``ASK``) pays the commission
+    on top, a sell (``BID``) receives the gross less commission and sell taxes."""
+    commission = int(gross * COMMISSION)
+    if kind == ASK:
+        return -(gross + commission)
+    return gross - commission - int(gross * SELL_TAX)
+
+
+def exchange_trade(day: date, kind: str, code: str, qty: int, price: int, held: int) -> Txn:
+    """The ledger row of an exchange trade of ``qty`` at ``price`` by an account holding
+    ``held`` units before it (settled T+2)."""
+    after = held + qty if kind == ASK else held - qty
+    return Txn(day, kind, code, cash_effect(kind, qty * price), qty, after, t_plus(day, 2))
+
+
 def classify(universe: Universe, code: str) -> tuple[str, str] | None:
     """``(group, canonical code)`` of a code an account can hold: an equity's ISIN or short
     code, a fund code or a product code; None for anything else."""
@@ -289,11 +305,10 @@ class _Investor:
         qty = int(budget / (price * (1 + COMMISSION)))
         if qty < 1:
             return
-        gross = qty * price
         code = inst.isin or inst.code
         held = self.book.holdings.get(code)
-        self.book.apply(Txn(day, ASK, code, -(gross + int(gross * COMMISSION)), qty,
-                            qty + (held.qty if held else 0), t_plus(day, 2)), EQTY)
+        self.book.apply(exchange_trade(day, ASK, code, qty, price, held.qty if held else 0),
+                        EQTY)
 
     def _sell(self, day: date, rng: random.Random, equities: list[Holding],
               held_funds: list[Holding]) -> None:
@@ -307,9 +322,7 @@ class _Investor:
         price = None if inst is None else self._close(inst, day)
         if price is None:
             return
-        gross = qty * price
-        amount = gross - int(gross * COMMISSION) - int(gross * SELL_TAX)
-        self.book.apply(Txn(day, BID, held.code, amount, qty, held.qty - qty, t_plus(day, 2)))
+        self.book.apply(exchange_trade(day, BID, held.code, qty, price, held.qty))
 
     def _buy_fund(self, day: date, rng: random.Random, budget: int) -> None:
         fund: Fund = funds()[rng.choice(self.p.fund_codes)]

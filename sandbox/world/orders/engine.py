@@ -159,10 +159,6 @@ def _price(desk: Desk, inst: Instrument, ord_type: str, price: Any) -> None:
         raise Rejected("99", TEXTS["limit"])
 
 
-def _commission(gross: float) -> int:
-    return int(gross * ledger.COMMISSION)
-
-
 def _affordable(desk: Desk, chain: Record, inst: Instrument, qty: int, price: Any,
                 exclude: str | None = None) -> None:
     """§6.4: a buy within the orderable cash (D+2 basis, less open buys), a sell within the
@@ -179,7 +175,7 @@ def _affordable(desk: Desk, chain: Record, inst: Instrument, qty: int, price: An
         unit = price if chain["ordType"] == LIMIT else hooks.reference(
             desk.world, inst, desk.now).upper
         reserved = sum(c["leavesQty"] * c["reserve"] for c in open_chains)
-        need = qty * unit + _commission(qty * unit)
+        need = -ledger.cash_effect(ledger.ASK, int(qty * unit))  # prices are on the grid
         if need > book.total_cash - reserved:
             raise Rejected("3", TEXTS["3buy"])
         chain["reserve"] = unit + unit * ledger.COMMISSION
