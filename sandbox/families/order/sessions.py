@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from sandbox.errors import BadRequest, PlatformError, RequestTimeout, ServiceUna
 from sandbox.families.order import stomp
 from sandbox.families.streaming.hub import dumps
 from sandbox.families.streaming.outbox import GOING_AWAY, NORMAL, POLICY, Outbox
+from sandbox.families.streaming.pump import Pump
 from sandbox.gateway import auth
 from sandbox.gateway.call import Call
 from sandbox.registry import Operation
@@ -153,16 +153,16 @@ class Session:
 
 
 # ============================================================================== the channel
-class Channel:
+class Channel(Pump):
+    name = "order-pump"
+
     def __init__(self, world_of: Callable[[], World], settings: ChannelSettings) -> None:
+        super().__init__()
         self.world_of = world_of
         self.settings = settings
-        self._lock = threading.Condition(threading.RLock())
         self._sessions: dict[int, Session] = {}
         self._institutions: dict[str, Session] = {}
         self._numbers = itertools.count(1)
-        self._thread: threading.Thread | None = None
-        self._stopped = False
 
     # -------------------------------------------------------------------------- connections
     def open(self, outbox: Outbox, identity: Identity | None,
@@ -182,14 +182,8 @@ class Channel:
                     and self._institutions.get(session.com_id) is session:
                 del self._institutions[session.com_id]
 
-    def shutdown(self) -> None:
-        """Close every session (1001) and stop the pump; idempotent, non-blocking."""
-        with self._lock:
-            self._stopped = True
-            sessions = list(self._sessions.values())
-            self._lock.notify_all()
-        for session in sessions:
-            session.outbox.close(GOING_AWAY, "server shutting down")
+    def outboxes(self) -> list[Outbox]:
+        return [session.outbox for session in self._sessions.values()]
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -362,24 +356,12 @@ class Channel:
         return budget
 
     # -------------------------------------------------------------------------- the pump
-    def _start(self) -> None:
-        if self._thread is None and not self._stopped:
-            self._thread = threading.Thread(target=self._run, name="order-pump", daemon=True)
-            self._thread.start()
-        self._lock.notify()
+    def busy(self) -> bool:
+        return bool(self._institutions)
 
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                while not self._stopped and not self._institutions:
-                    self._lock.wait()
-                if self._stopped:
-                    return
-            try:
-                self.pump()
-            except Exception:  # a bug must not stop every institution's reports
-                log.exception("order channel pump failed")
-            records.wait_for_messages(self.settings.tick_s)
+    def pause(self) -> None:
+        """Until a message is stored, or ``tick_s`` (resting orders catch up with the clock)."""
+        records.wait_for_messages(self.settings.tick_s)
 
     def pump(self) -> None:
         """Resting orders of every subscribed institution up to the clock, then delivery."""

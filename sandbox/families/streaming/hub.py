@@ -17,7 +17,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 from sandbox.families.streaming import exceptions as exc
 from sandbox.families.streaming import presets
 from sandbox.families.streaming.models import FeedCursor, Feeds, Topic, Values
-from sandbox.families.streaming.outbox import GOING_AWAY
+from sandbox.families.streaming.outbox import Outbox
+from sandbox.families.streaming.pump import Pump
 from sandbox.world.clock import monotonic
 from sandbox.world.market.instruments import Instrument
 from sandbox.world.world import World
@@ -68,18 +68,19 @@ class Subscribers:
     sessions: dict[Session, tuple[str, ...] | None] = field(default_factory=dict)
 
 
-class Hub:
+class Hub(Pump):
+    name = "stream-pump"
+
     def __init__(self, world_of: Callable[[], World], settings: StreamSettings) -> None:
+        super().__init__()
         self.world_of = world_of
         self.settings = settings
-        self._lock = threading.Condition(threading.RLock())
+        self._due = monotonic()  # the next tick, at a fixed rate
         self._sessions: dict[int, Session] = {}
         self._ids = itertools.count(1)
         self._topics: dict[tuple[str, str], Subscribers] = {}
         self._feeds: dict[str, tuple[FeedCursor, set[Session]]] = {}
         self._builder = Feeds()
-        self._thread: threading.Thread | None = None
-        self._stopped = False
         self.ticks = 0
         self.pushed = 0
 
@@ -162,28 +163,14 @@ class Hub:
             self._start()
 
     # ----------------------------------------------------------------------------- the pump
-    def _start(self) -> None:
-        if self._thread is None and not self._stopped:
-            self._thread = threading.Thread(target=self._run, name="stream-pump", daemon=True)
-            self._thread.start()
-        self._lock.notify()
+    def busy(self) -> bool:
+        return bool(self._topics or self._feeds)
 
-    def _run(self) -> None:
-        tick = self.settings.tick_s
-        due = monotonic()
-        while True:
-            with self._lock:
-                while not self._stopped and not self._topics and not self._feeds:
-                    self._lock.wait()
-                    due = monotonic()
-                if self._stopped:
-                    return
-                try:
-                    self.pump()
-                except Exception:  # a bug must not stop the stream of every client
-                    log.exception("stream pump tick failed")
-                due = max(due + tick, monotonic())  # a fixed rate, never a backlog of ticks
-                self._lock.wait(max(0.0, due - monotonic()))
+    def pause(self) -> None:
+        """A fixed rate of ``tick_s``, never a backlog of ticks (a subscribe wakes it early)."""
+        with self._lock:
+            self._due = max(self._due + self.settings.tick_s, monotonic())
+            self._lock.wait(max(0.0, self._due - monotonic()))
 
     def pump(self) -> None:
         """One tick: every change since the last tick, to every follower."""
@@ -223,15 +210,8 @@ class Hub:
             if texts:
                 out.setdefault(session, []).extend(texts)
 
-    # ----------------------------------------------------------------------------- shutdown
-    def shutdown(self) -> None:
-        """Close every session (1001 going away) and stop the pump; idempotent, non-blocking."""
-        with self._lock:
-            self._stopped = True
-            sessions = list(self._sessions.values())
-            self._lock.notify_all()
-        for session in sessions:
-            session.outbox.close(GOING_AWAY, "server shutting down")
+    def outboxes(self) -> list[Outbox]:
+        return [session.outbox for session in self._sessions.values()]
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
