@@ -26,14 +26,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from market import rss_mb  # bench/ is the script's directory
+from run import CLOCK, EMULATOR_APIKEY
 
 from sandbox.app import Config, create_app
 from sandbox.world.accounts.holdings import statement
 from sandbox.world.identities import User, VirtualAccount
 from sandbox.world.world import World, WorldSettings
 
-CLOCK = "2026-11-24T10:00:00+09:00"
-APIKEY = "l7xx230ef2235e34448c982eb192ac98e206"
 APP = "app-f9999-seed"
 
 
@@ -94,7 +93,7 @@ def run(quick: bool) -> dict[str, Any]:
         picked = linked(world, 20 if quick else 40)
         for user, account in picked[::2] if name == "balance_all" else picked[1::2]:
             token = client.post("/_sandbox/oauth/token",
-                                json={"userId": user.id, "apiKey": APIKEY}).get_json()
+                                json={"userId": user.id, "apiKey": EMULATOR_APIKEY}).get_json()
             headers = {"Authorization": f"Bearer {token['access_token']}"}
             path = f"/v1/{account.broker}/account/{name.split('_')[0]}/search"
             payload = body(user, account, block, query)

@@ -26,12 +26,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from run import CLOCK, EMULATOR_APIKEY  # bench/ is the script's directory
+
 from sandbox.app import Config, create_app
 from sandbox.world.market.instruments import FUTURE, INDEX, OPTION
 from sandbox.world.world import WorldSettings
 
-CLOCK = "2026-11-24T10:00:00+09:00"
-APIKEY = "l7xx230ef2235e34448c982eb192ac98e206"
 TEN_YEARS = {"inqStrtDd": "20161124", "inqEndDd": "20261124", "reqCnt": "100"}
 
 
@@ -45,7 +45,7 @@ def rss_mb() -> float:
 
 def timed(client: Any, path: str, query: dict[str, str] | None = None) -> float:
     started = time.perf_counter()
-    response = client.get(path, query_string=query or {}, headers={"apikey": APIKEY})
+    response = client.get(path, query_string=query or {}, headers={"apikey": EMULATOR_APIKEY})
     elapsed = (time.perf_counter() - started) * 1000
     if response.status_code != 200:
         raise SystemExit(f"GET {path} answered {response.status_code}: "

@@ -22,6 +22,7 @@ import http.client
 import importlib.util
 import io
 import json
+import math
 import os
 import platform
 import re
@@ -47,7 +48,7 @@ RESULTS_DIR = BENCH_DIR / "results"
 HOST = "127.0.0.1"  # the only host this script ever talks to
 WORKER_CLASSES = ("gthread", "gevent")  # as in sandbox.gateway.server.WORKER_CLASSES
 DEFAULT_WORKER_CLASS = "gthread"  # the emulator's default (sandbox.cli)
-CLOCK = "2026-11-24T10:00:00"
+CLOCK = "2026-11-24T10:00:00+09:00"  # the instant every in-process and served bench uses
 
 STARTUP_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
@@ -269,6 +270,15 @@ def rss_mb(root: int) -> float:
         if match:
             total_kb += int(match.group(1))
     return round(total_kb / 1024, 1)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The ``q``-th percentile (nearest rank) of ``values``, 0.1 ms resolution; None if empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))
+    return round(ordered[index], 1)
 
 
 @dataclass

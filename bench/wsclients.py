@@ -5,14 +5,13 @@ carries a trade time (receive time minus the real instant the trade was due)."""
 from __future__ import annotations
 
 import json
-import math
 import time
 from array import array
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from run import EMULATOR_APIKEY  # bench/ is the script's directory
+from run import EMULATOR_APIKEY, percentile  # bench/ is the script's directory
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -192,13 +191,6 @@ async def _closed_is_counted(run: Awaitable[None], label: str, tally: Tally) -> 
     except ConnectionClosed as exc:
         tally.disconnects.append(f"{label}: {exc}")
 
-
-
-def percentile(sorted_values: list[float], q: float) -> float | None:
-    if not sorted_values:
-        return None
-    index = min(len(sorted_values) - 1, max(0, math.ceil(q / 100 * len(sorted_values)) - 1))
-    return round(sorted_values[index], 1)
 
 
 def lag_figures(lags: list[float]) -> dict[str, Any]:
