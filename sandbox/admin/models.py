@@ -63,11 +63,7 @@ def orders_view(world: World, com_id: str, day: str | None) -> dict[str, Any]:
     institution = world.ids.institutions.get(com_id)
     if institution is None:
         raise NotFound(f"no discretionary institution {com_id!r}")
-    app = world.ids.apps[institution.app]
-    for broker in {row["broker"] for row in institution.accounts}:
-        found = world.ids.broker(broker)
-        assert found is not None
-        engine.advance(engine.Desk(world, com_id, app.srv_id, found))
+    engine.catch_up(world, com_id)
     try:
         when = datetime.strptime(day, "%Y%m%d").date() if day else cal.kst(world.now()).date()
     except ValueError:

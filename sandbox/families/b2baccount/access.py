@@ -21,6 +21,7 @@ from sandbox.world.accounts import discretionary
 from sandbox.world.accounts.discretionary import DiscretionaryAccount
 from sandbox.world.accounts.products import funds, products
 from sandbox.world.market.instruments import Instrument
+from sandbox.world.orders import engine
 
 if TYPE_CHECKING:
     from sandbox.world.identities import Broker
@@ -64,6 +65,14 @@ class Search:
     com_id: str
     api: str
     body: dict[str, Any]
+
+    @classmethod
+    def opened(cls, world: World, broker: Broker, com_id: str, api: str,
+               body: dict[str, Any]) -> Search:
+        """The search, after the institution's resting orders caught up with the clock (their
+        fills are part of what every search reads)."""
+        engine.catch_up(world, com_id)
+        return cls(world, broker, com_id, api, body)
 
     @property
     def query(self) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from sandbox.families.b2baccount import models, trades
 from sandbox.families.b2baccount.access import Search, normalise
 from sandbox.gateway.call import Call
 from sandbox.registry import Handler, operation
-from sandbox.world.orders import engine
 
 ERRORS = {
     403: "op-auth 2100: comId is not the app's institution, or no discretionary licence",
@@ -35,10 +34,8 @@ def b2b_op(api: str, summary: str, *aliases: str) -> Callable[[Handler], Handler
 
 
 def _search(call: Call, api: str, run: Callable[[Search], dict[str, Any]]) -> dict[str, Any]:
-    assert call.app is not None and call.broker is not None and call.institution is not None
-    # the institution's resting orders catch up with the clock before anything is read
-    engine.advance(engine.Desk(call.world, call.institution, call.app.srv_id, call.broker))
-    return run(Search(call.world, call.broker, call.institution, api, call.body))
+    assert call.broker is not None and call.institution is not None
+    return run(Search.opened(call.world, call.broker, call.institution, api, call.body))
 
 
 @b2b_op("accountlist", "The institution's discretionary accounts at the broker", PAGE_ROUTE)

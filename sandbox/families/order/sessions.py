@@ -376,7 +376,7 @@ class Channel(Pump):
                     continue
                 if session.subscription is not None:
                     try:
-                        _advance(world, session.com_id)
+                        engine.catch_up(world, session.com_id)
                     except Exception:  # the engine's bug: still deliver what is stored
                         log.exception("resting orders of %s could not catch up",
                                       session.com_id)
@@ -442,16 +442,3 @@ def _message(session: Session, message: dict[str, Any], message_id: str) -> stom
         ("message-id", f"{session.com_id}-{message_id}"), ("destination", DESTINATION),
         ("content-type", MESSAGE_TYPE), ("seq-no", str(message["seqNo"])),
     ), dumps(message))
-
-
-def _advance(world: World, com_id: str) -> None:
-    """Resting orders of the institution up to the clock, one desk per broker of its accounts
-    (as ``GET /_sandbox/orders`` does)."""
-    institution = world.ids.institutions.get(com_id)
-    if institution is None:
-        return
-    app = world.ids.apps[institution.app]
-    for name in sorted({row["broker"] for row in institution.accounts}):
-        broker = world.ids.broker(name)
-        if broker is not None:
-            engine.advance(engine.Desk(world, com_id, app.srv_id, broker))

@@ -61,6 +61,7 @@ __all__ = ["Desk", "advance", "cancel_order", "execution_report", "kst_stamp", "
            "replace_order", "utc_stamp"]
 
 if TYPE_CHECKING:
+    from sandbox.world.world import World
     pass
 
 BUY, SELL = "1", "2"  # FIX side
@@ -310,13 +311,24 @@ def _catch_up(desk: Desk, chain: Record) -> None:
 
 
 def advance(desk: Desk) -> None:
-    """Bring every live order of the institution up to the clock (fills, expiries)."""
+    """Bring every live order of the institution up to the clock (fills, expiries), at every
+    broker: the messages carry each order's own broker."""
     with desk.world.store.transaction():
         for chain in records.live_chains(desk.world, desk.com_id):
             before = dict(chain)
             _catch_up(desk, chain)
             if chain != before:  # rows only change along with the FIX state
                 records.save_chain(desk.world, chain)
+
+
+def catch_up(world: World, com_id: str) -> None:
+    """:func:`advance` for an institution named by its code (reads, the report channel, the
+    admin view): nothing to do for an unknown institution or one without accounts."""
+    institution = world.ids.institutions.get(com_id)
+    brokers = sorted({row["broker"] for row in institution.accounts}) if institution else []
+    broker = world.ids.broker(brokers[0]) if brokers else None
+    if institution is not None and broker is not None:
+        advance(Desk(world, com_id, world.ids.apps[institution.app].srv_id, broker))
 
 
 # ------------------------------------------------------------------------------ requests

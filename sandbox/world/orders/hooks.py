@@ -152,12 +152,8 @@ def catch_up_all(world: World) -> None:
     """Bring every institution's orders up to the clock (fills, expiries)."""
     from sandbox.world.orders import engine  # the engine imports this module
 
-    for com_id, institution in world.ids.institutions.items():
-        srv_id = world.ids.apps[institution.app].srv_id
-        for name in sorted({row["broker"] for row in institution.accounts}):
-            broker = world.ids.broker(name)
-            assert broker is not None, name
-            engine.advance(engine.Desk(world, com_id, srv_id, broker))
+    for com_id in world.ids.institutions:
+        engine.catch_up(world, com_id)
 
 
 # ------------------------------------------------------------------------------ broker down
