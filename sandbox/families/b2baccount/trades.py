@@ -16,8 +16,9 @@ Where the emulator differs from the platform:
 
 * The generated investor trades at the closing price: orders are stamped 15:20:ss (``ss`` =
   the day's sequence number) and equity executions 15:30:00.00; fund and product orders
-  execute at their order time. Execution prices are recovered from the market's close (or,
-  for rows of another origin, from the cash amount).
+  execute at their order time. Execution prices are the ledger rows' (the close for the
+  generated investor, the fill price for orders; worked back from the cash amount for a row
+  without one).
 * Fund prices are the 기준가 per 1,000 units (2 decimals); product prices are per 10,000 KRW
   of face amount (2 decimals); funds and products carry no separate costs (``settDays`` 0).
 * Maturity redemptions of products are not orders: they are ``tradebook`` rows (``BID``,
@@ -71,11 +72,11 @@ class Trade:
 
 
 # ------------------------------------------------------------------------------ pricing
-def _equity_gross(txn: Txn, close: int | None) -> int:
-    """qty × the close when that reproduces the cash amount; else the gross the ledger's cost
-    rules give for the amount (rows at other prices, e.g. from the order service)."""
-    if close is not None and ledger.cash_effect(txn.kind, close * txn.qty) == txn.amount:
-        return close * txn.qty
+def _equity_gross(txn: Txn) -> int:
+    """qty × the row's execution price; for a row without one (a scripted history), the gross
+    the ledger's cost rules give for its cash amount."""
+    if txn.price:
+        return txn.price * txn.qty
     rate = 1 + ledger.COMMISSION if txn.kind == ASK else 1 - ledger.COMMISSION - ledger.SELL_TAX
     guess = round(abs(txn.amount) / rate)
     found = [g for g in range(guess - 3, guess + 4)
@@ -92,8 +93,7 @@ def _unit(amount: int, qty: int, per: int = 1) -> Number:
 
 def _equity(search: Search, txn: Txn) -> tuple[Number, tuple[tuple[str, int], ...]]:
     inst = search.world.universe.by_isin(txn.code)
-    bar = None if inst is None else search.world.market.closing_bar(inst, txn.day)
-    gross = _equity_gross(txn, None if bar is None else int(bar.close))
+    gross = _equity_gross(txn)
     if txn.kind == ASK:
         return _unit(gross, txn.qty), (("일반수수료", -txn.amount - gross),)
     commission = int(gross * ledger.COMMISSION)

@@ -66,6 +66,7 @@ class Txn:
     qty: int  # changeQty: units traded (0 for cash movements)
     holding: int  # qty: units of ``code`` held after the row
     settles: date  # the day the cash effect settles
+    price: int = 0  # exchange trades: the execution price (0: not an exchange trade, or unknown)
 
 
 @dataclass
@@ -138,7 +139,8 @@ def exchange_trade(day: date, kind: str, code: str, qty: int, price: int, held: 
     """The ledger row of an exchange trade of ``qty`` at ``price`` by an account holding
     ``held`` units before it (settled T+2)."""
     after = held + qty if kind == ASK else held - qty
-    return Txn(day, kind, code, cash_effect(kind, qty * price), qty, after, t_plus(day, 2))
+    return Txn(day, kind, code, cash_effect(kind, qty * price), qty, after, t_plus(day, 2),
+               price)
 
 
 def classify(universe: Universe, code: str) -> tuple[str, str] | None:
