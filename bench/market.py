@@ -16,8 +16,6 @@ Nothing here asserts a timing; compare runs on the same machine.
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import sys
 import time
@@ -26,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from run import CLOCK, EMULATOR_APIKEY  # bench/ is the script's directory
+from run import CLOCK, EMULATOR_APIKEY, figures_main  # bench/ is the script's directory
 
 from sandbox.app import Config, create_app
 from sandbox.world.market.instruments import FUTURE, INDEX, OPTION
@@ -101,13 +99,7 @@ def run(quick: bool) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer issues and repeats")
-    figures = run(parser.parse_args(argv).quick)
-    for key, value in figures.items():
-        print(f"{key:<36} {value}")
-    print(json.dumps(figures))
-    return 0
+    return figures_main(run, __doc__ or "", "fewer issues and repeats", argv)
 
 
 if __name__ == "__main__":

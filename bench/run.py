@@ -706,6 +706,19 @@ def main_with(parse: Callable[[list[str] | None], argparse.Namespace],
     return 0
 
 
+def figures_main(run_figures: Callable[[bool], dict[str, Any]], doc: str, quick_help: str,
+                 argv: list[str] | None = None) -> int:
+    """``main`` of an in-process bench (market, accounts): ``--quick``, one ``name value``
+    line per figure, then the figures as one JSON line."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    figures = run_figures(parser.parse_args(argv).quick)
+    for key, value in figures.items():
+        print(f"{key:<36} {value}")
+    print(json.dumps(figures))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     return main_with(parse_args, run, argv)
 
