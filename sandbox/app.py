@@ -76,7 +76,8 @@ def create_app(config: Config | None = None) -> Flask:
     for op in operations:
         view = make_view(op, state)
         for path in op.paths:
-            app.add_url_rule(path, endpoint=op.id, view_func=view, methods=list(op.methods))
+            app.add_url_rule(path, endpoint=op.id, view_func=view, methods=list(op.methods),
+                             strict_slashes=op.strict_slashes)
     streaming.install(app, state.streams)
     order_channel.install(app, lambda: state.world)
     _install_docs(app)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TextIO
+from datetime import datetime
+from typing import Any, TextIO
 
 import click
 
@@ -16,17 +17,19 @@ from sandbox.app import Config, create_app
 from sandbox.families.streaming.hub import StreamSettings
 from sandbox.gateway.server import WORKER_CLASSES, serve
 from sandbox.world.clock import Clock, ClockError
+from sandbox.world.partners import VARIANTS
 from sandbox.world.world import WorldSettings
 
 
-def _settings(seed: int, clock: str, speed: float | None, strict: bool, users: int,
-              later_brokers: bool, order_sessions: bool) -> WorldSettings:
+def _settings(clock: str, speed: float | None, partner_variant: tuple[str, ...],
+              partners_as_of: datetime | None, **options: Any) -> WorldSettings:
     try:
         Clock.from_spec(clock, speed)
     except ClockError as exc:
         raise click.BadParameter(str(exc), param_hint="--clock/--speed") from None
-    return WorldSettings(seed=seed, clock=clock, speed=speed, strict=strict, users=users,
-                         later_brokers=later_brokers, order_sessions=order_sessions)
+    return WorldSettings(clock=clock, speed=speed, partner_variants=frozenset(partner_variant),
+                         partners_as_of=partners_as_of.date() if partners_as_of else None,
+                         **options)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,6 +58,14 @@ def main() -> None:
 @click.option("--order-sessions", is_flag=True, envvar="SANDBOX_ORDER_SESSIONS",
               help="Enforce the KRX session table for orders (order.md §6.2); default: the "
                    "sandbox is always open.")
+@click.option("--bug-compatible", is_flag=True, envvar="SANDBOX_BUG_COMPATIBLE",
+              help="Partner answers keep the documented quirks of the real 2020 sandbox "
+                   "(Fabot null ratios, double result, data_lnegth).")
+@click.option("--partner-variant", multiple=True, type=click.Choice(sorted(VARIANTS)),
+              help="Switch on a documented variant of a partner answer (repeatable).")
+@click.option("--partners-as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              envvar="SANDBOX_PARTNERS_AS_OF",
+              help="Partner services retired before this date answer 404 (default: all on).")
 @click.option("--validate-responses", type=click.Choice(["off", "log", "strict"]),
               default="off", show_default=True, envvar="SANDBOX_VALIDATE_RESPONSES")
 @click.option("--threads", default=256, show_default=True, type=click.IntRange(1, 4096),
@@ -77,7 +88,8 @@ def main() -> None:
               help="Frames waiting per session before its oldest market data is dropped.")
 def serve_command(host: str, port: int, seed: int, clock: str, speed: float | None,
                   strict: bool, users: int, later_brokers: bool, order_sessions: bool,
-                  validate_responses: str,
+                  bug_compatible: bool, partner_variant: tuple[str, ...],
+                  partners_as_of: datetime | None, validate_responses: str,
                   threads: int, worker_class: str, access_log: bool, stream_subscriptions: int,
                   stream_sessions_per_key: int, stream_max_sessions: int,
                   stream_queue: int) -> None:
@@ -87,8 +99,10 @@ def serve_command(host: str, port: int, seed: int, clock: str, speed: float | No
     streams = StreamSettings(max_subscriptions=stream_subscriptions,
                              sessions_per_key=stream_sessions_per_key,
                              max_sessions=stream_max_sessions, queue_size=stream_queue)
-    config = Config(world=_settings(seed, clock, speed, strict, users, later_brokers,
-                                    order_sessions),
+    config = Config(world=_settings(clock, speed, partner_variant, partners_as_of, seed=seed,
+                                    strict=strict, users=users, later_brokers=later_brokers,
+                                    order_sessions=order_sessions,
+                                    bug_compatible=bug_compatible),
                     response_validation=validate_responses, streams=streams)
     click.echo(f"oppf-sandbox {__version__} on http://{host}:{port} (seed {seed}, clock {clock}"
                f"{'' if speed is None else f' x{speed}'})", err=True)

@@ -173,6 +173,26 @@ class MarketError(PlatformError):
         return {"error": self.message}
 
 
+class PartnerError(PlatformError):
+    """A partner service's own error (partners.md §S, ERRATA 33): the platform error object
+    with the partner family as category, ``400 "Invalid parameters"`` and the offending
+    parameter as description; what was wrong with it travels in a header."""
+
+    status, code, message = 400, 400, "Invalid parameters"
+
+    def __init__(self, provider: str, parameter: str, reason: str | None = None) -> None:
+        super().__init__(parameter, category=provider)
+        if reason:
+            detail = f"{parameter}: {reason}".encode("ascii", "replace").decode("ascii")
+            self.headers.setdefault("X-Sandbox-Error-Detail", detail[:300])
+
+
+class PartnerNoData(PartnerError):
+    """A partner lookup that found nothing where the partner answers one object (404)."""
+
+    status, code, message = 404, 404, "no data"
+
+
 class OAuthError(Exception):
     """An RFC 6749 §5.2 error of the token and revoke endpoints (ERRATA 8)."""
 

@@ -51,6 +51,7 @@ class Operation:
     resolve: Handler | None = None  # step "resolve": the family's path check or body
     #                                 normalisation, before the request schema
     encoder: Callable[[Any], str] | None = None  # JSON text of a result (default json.dumps)
+    strict_slashes: bool = True  # False: the path answers with and without a trailing slash
 
     @property
     def methods(self) -> tuple[str, ...]:
@@ -107,6 +108,7 @@ def _import_families() -> None:
     import sandbox.families.common.routes
     import sandbox.families.market.routes
     import sandbox.families.order.routes
+    import sandbox.families.partners.routes
     import sandbox.oauth.routes  # noqa: F401
 
 

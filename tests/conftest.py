@@ -185,3 +185,41 @@ def b2b_body(api: str, query: dict[str, Any]) -> dict[str, Any]:
     return {"partner": {"comId": "00995", "srvId": "100"},
             "commonHeader": {"reqIdConsumer": "qa-0001"},
             blocks[api]: {"queryParameter": query}}
+
+
+# --- partner helpers ---------------------------------------------------------------------------
+def partner_call(client: FlaskClient, described: dict[str, Any], key: str = F0995_KEY) -> Any:
+    """Send a partner call described as in ``examples/partners`` (``{method, path, headers,
+    query, body}``, ERRATA 34) with ``<APIKEY>`` replaced by ``key``."""
+    headers = {name: (key if value == "<APIKEY>" else value)
+               for name, value in (described.get("headers") or {}).items()}
+    query = {name: (key if value == "<APIKEY>" else value)
+             for name, value in (described.get("query") or {}).items()}
+    method = described.get("method", "GET").upper()
+    body = described.get("body")
+    data = None
+    if method != "GET" and body is not None:
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        if not any(name.lower() == "content-type" for name in headers):
+            headers["Content-Type"] = "application/json"
+    return client.open(described["path"], method=method, headers=headers, query_string=query,
+                       data=data)
+
+
+def partner_get(client: FlaskClient, path: str, key: str = F0995_KEY, **query: Any) -> Any:
+    """GET a partner path with ``key`` in the ``apikey`` header."""
+    return client.get(path, query_string=query, headers={"apikey": key})
+
+
+def partner_post(client: FlaskClient, path: str, body: Any, key: str = F0995_KEY) -> Any:
+    """POST a JSON body to a partner path with ``key`` in the ``apikey`` header."""
+    return client.post(path, json=body, headers={"apikey": key})
+
+
+def assert_partner_error(response: Any, family: str, parameter: str | None = None,
+                         status: int = 400) -> dict[str, Any]:
+    """The partner error body of ERRATA 33 (category = family, ``Invalid parameters``)."""
+    body = assert_platform_error(response, status, family, status)
+    if parameter is not None:
+        assert body["description"] == parameter, body
+    return body

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import sandbox.admin.orders  # noqa: F401  (registers the order test hooks)
 from sandbox import __version__
 from sandbox.admin import admin, models
+from sandbox.admin import orders as _order_hooks  # noqa: F401  (registers the order hooks)
+from sandbox.admin import partners as _partner_hooks  # noqa: F401  (registers partner hooks)
 from sandbox.admin import users as user_rules
 from sandbox.app import current_state
 from sandbox.families.market import codes

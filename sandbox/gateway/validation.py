@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from sandbox.errors import BadRequest, MissingField, PlatformError
+from sandbox.errors import BadRequest, MissingField, PartnerError, PlatformError
 
 if TYPE_CHECKING:
     from sandbox.registry import Compiled
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("sandbox.validation")
 
 MARKET_CATEGORY = "market"
+PARTNER_PREFIX = "partner:"  # error_category "partner:<family>": partner validation (ERRATA 33)
 _REQUIRED_KEYWORDS = {"required", "minLength", "pattern", "type", "minProperties"}
 
 
@@ -89,8 +90,13 @@ def _missing_field(error: ValidationError) -> list[Any] | None:
 
 def to_platform_error(error: ValidationError, category: str | None) -> PlatformError:
     """``category`` is where ``3003`` comes from; None: the operation has no ``3003``;
-    ``"market"``: market query errors (20055 input error, market README §6)."""
+    ``"market"``: market query errors (20055 input error, market README §6);
+    ``"partner:<family>"``: the partner's ``400 Invalid parameters`` naming the parameter."""
     missing = _missing_field(error)
+    if category is not None and category.startswith(PARTNER_PREFIX):
+        name = dotted(missing if missing is not None else list(error.absolute_path))
+        what = "is required" if missing is not None else _short(Exception(error.message))
+        return PartnerError(category[len(PARTNER_PREFIX):], name or "body", what)
     if category == MARKET_CATEGORY:
         from sandbox.families.market.exceptions import InputError
 

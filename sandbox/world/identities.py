@@ -88,6 +88,12 @@ def _broker(row: dict[str, Any], defaults: dict[str, Any]) -> Broker:
     )
 
 
+#: The partner families (partners.md §S): an app subscribes to each one, or to all of them
+#: through the umbrella family ``partners`` of the documented apps.
+PARTNER_FAMILIES = frozenset({"bccard", "ratestbed", "bigbot", "haystack", "wavelet",
+                              "fabotdw", "bookkeeper", "nice", "thecheat"})
+
+
 @dataclass(frozen=True)
 class App:
     """A developer-center application (API key = OAuth client_id)."""
@@ -105,7 +111,8 @@ class App:
     basic_literals: tuple[str, ...] = ()
 
     def subscribes(self, family: str) -> bool:
-        return family in self.families
+        return family in self.families or (family in PARTNER_FAMILIES
+                                           and "partners" in self.families)
 
     def public(self) -> dict[str, Any]:
         return {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,9 @@ class WorldSettings:
     users: int = 1000  # generated portal users on top of the documented ones
     later_brokers: bool = False  # the [later] column of assetType ALL support (account.md §6)
     order_sessions: bool = False  # enforce the order session table (order.md §6.2)
+    bug_compatible: bool = False  # the documented quirks of the real partner answers
+    partner_variants: frozenset[str] = frozenset()  # world.partners.VARIANTS switched on
+    partners_as_of: date | None = None  # services retired before this date answer 404
 
 
 class World:

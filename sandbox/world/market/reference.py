@@ -91,17 +91,16 @@ class Reference:
         """``acntclsCd``: 12-character month mask, ``000000000001`` = December (codes.md §6.3)."""
         return "".join("1" if m == self.fiscal_month else "0" for m in range(1, 13))
 
+    def fiscal_year_end(self, year: int) -> date:
+        """The last day of the fiscal year that ends in calendar year ``year``."""
+        return date(year, self.fiscal_month, calendar.monthrange(year, self.fiscal_month)[1])
+
     def settlement(self, day: date) -> date:
         """The fiscal year-end whose annual figures are published on ``day``."""
         year = day.year
-        while True:
-            end = date(year, self.fiscal_month,
-                       calendar.monthrange(year, self.fiscal_month)[1])
-            months = self.fiscal_month + PUBLICATION_LAG_MONTHS  # published the 1st of the next
-            published = date(year + months // 12, months % 12 + 1, 1)
-            if published <= day:
-                return end
+        while annual_publication(self.fiscal_year_end(year)) > day:
             year -= 1
+        return self.fiscal_year_end(year)
 
     def collateral(self, inst: Instrument, day: date, base: int) -> int:
         """``sbPrc``: the collateral value at base price ``base`` on ``day``, rounded down onto
@@ -109,6 +108,13 @@ class Reference:
         if self.collateral_rate <= 0 or base <= 0:
             return 0
         return int(rules.round_to_tick(inst, day, base * self.collateral_rate, "down"))
+
+
+def annual_publication(end: date) -> date:
+    """The day the annual figures of the fiscal year ending ``end`` are published: the first
+    day of the month after the publication lag (December → 1 April)."""
+    months = end.month + PUBLICATION_LAG_MONTHS
+    return date(end.year + months // 12, months % 12 + 1, 1)
 
 
 @dataclass(frozen=True)
