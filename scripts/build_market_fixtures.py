@@ -69,7 +69,7 @@ from sandbox.world.market.instruments import (  # noqa: E402
 
 SEED = 20260102
 REFERENCE_DATE = date(2026, 1, 2)
-STOCK_COUNTS = {"kospi": 950, "kosdaq": 1700, "konex": 120}  # kind "stock", curated included
+STOCK_COUNTS = {"kospi": 952, "kosdaq": 1700, "konex": 120}  # kind "stock", curated included
 CURATED = ROOT / "fixtures" / "market" / "curated.yaml"
 GENERATOR = "scripts/build_market_fixtures.py"
 
@@ -317,12 +317,15 @@ def sector_of(name: str, market: str, rng: random.Random) -> str:
 def curated_rows(data: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
     isins: dict[str, str] = data["isins"]
     rows = []
-    for code, name, name_en, market, sector, price, shares, par, listed in data["stocks"]:
+    for row in data["stocks"]:
+        code, name, name_en, market, sector, price, shares, par, listed = row[:9]
         low, high = (0.22, 0.38) if market == "kospi" else (0.32, 0.6)
+        # a row with its own volatility (10th column) and exact listing date draws nothing,
+        # so adding one leaves every other instrument as it was
+        volatility = row[9] if len(row) > 9 else round(rng.uniform(low, high), 3)
         rows.append({"code": code, "isin": isins.get(code) or domestic_isin(code),
                      "name": name, "name_en": name_en, "kind": STOCK, "market": market,
-                     "anchor_price": on_grid(price, STOCK),
-                     "volatility": round(rng.uniform(low, high), 3),
+                     "anchor_price": on_grid(price, STOCK), "volatility": volatility,
                      "list_date": listing_date(rng, str(listed), 1956), "shares": shares,
                      "par_value": par, "sector": sector})
     for kind, table in ((ETF, data["etfs"]), (ETN, data["etns"])):

@@ -293,5 +293,7 @@ def test_magic_quantities_are_off_in_strict_mode_and_for_market_orders(
                         dataclasses.replace(state.world.settings, strict=True))
     resting = uberple(client, orderQty=555)
     assert [r["execType"] for r in uberple_reports(client, resting["clOrdID"])] == ["0"]
+    ok(send(client, "cancel", {**resting, "msgType": "F", "clOrdID": "C-RESTING",
+                               "origClOrdID": resting["clOrdID"]}, com_id="uberple"))
     marketable = uberple(client, orderQty=777, price=30000)
     assert [r["execType"] for r in uberple_reports(client, marketable["clOrdID"])] == ["0", "F"]
