@@ -1,0 +1,1 @@
+"""Partner family bccard (partners.md)."""

@@ -1,0 +1,1 @@
+"""Partner family bigbot (partners.md)."""

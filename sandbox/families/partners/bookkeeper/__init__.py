@@ -1,0 +1,1 @@
+"""Partner family bookkeeper (partners.md)."""

@@ -1,0 +1,1 @@
+"""Partner family fabotdw (partners.md)."""

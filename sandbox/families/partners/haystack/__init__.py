@@ -1,0 +1,1 @@
+"""Partner family haystack (partners.md)."""

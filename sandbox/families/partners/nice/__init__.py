@@ -1,0 +1,1 @@
+"""Partner family nice (partners.md)."""

@@ -1,0 +1,1 @@
+"""Partner family ratestbed (partners.md)."""

@@ -1,0 +1,1 @@
+"""Partner family thecheat (partners.md)."""

@@ -1,0 +1,1 @@
+"""Partner family wavelet (partners.md)."""
