@@ -46,6 +46,7 @@ bench: $(DEVSTAMP)
 	$(PY) bench/accounts.py
 	$(PY) bench/streaming.py
 	$(PY) bench/orders.py
+	$(PY) bench/partners.py
 
 bench-quick: $(DEVSTAMP)
 	$(PY) bench/run.py --quick
@@ -53,6 +54,7 @@ bench-quick: $(DEVSTAMP)
 	$(PY) bench/streaming.py --quick
 	$(PY) bench/orders.py --quick
 	$(PY) bench/accounts.py --quick
+	$(PY) bench/partners.py --quick
 
 openapi: $(STAMP)
 	$(VENV)/bin/oppf-sandbox openapi -o openapi.json
