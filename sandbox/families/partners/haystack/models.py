@@ -40,6 +40,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sandbox.errors import PartnerError
+from sandbox.families.partners.params import yyyymmdd
 from sandbox.world.market import calendar as cal
 from sandbox.world.market.noise import BoundedCache
 from sandbox.world.partners.news import Article, NewsCorpus, corpus_of
@@ -48,7 +49,6 @@ from sandbox.world.partners.news_text import SECTIONS
 from sandbox.world.world import World
 
 FAMILY = "haystack"
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)  # dates accepted at all
 CATEGORIES = {"news": True, "snek": False}  # category -> holds documents
 ALL_SECTIONS = frozenset(SECTIONS)
 SECTION_ALIASES = ("all", "home")
@@ -99,26 +99,10 @@ def query_of(params: Mapping[str, Any]) -> Query:
         raise _error("query", str(exc)) from None
 
 
-def day_of(params: Mapping[str, Any], name: str) -> date | None:
-    text = params.get(name)
-    if text is None:
-        return None
-    text = str(text)
-    try:
-        if len(text) != 8 or not text.isdigit():
-            raise ValueError(text)
-        value = date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        raise _error(name, "not a YYYYMMDD date") from None
-    if not FIRST_DAY <= value <= LAST_DAY:
-        raise _error(name, f"outside {FIRST_DAY:%Y%m%d}-{LAST_DAY:%Y%m%d}")
-    return value
-
-
 def period(params: Mapping[str, Any], today: date, default_days: int,
            max_days: int) -> tuple[date, date]:
-    end = day_of(params, "to") or today
-    start = day_of(params, "from") or end - timedelta(days=default_days - 1)
+    end = yyyymmdd(FAMILY, params, "to") or today
+    start = yyyymmdd(FAMILY, params, "from") or end - timedelta(days=default_days - 1)
     if start > end:
         raise _error("from", "after to")
     if (end - start).days + 1 > max_days:
@@ -194,7 +178,7 @@ def trends(world: World, categories: str, sections: str,
     news, secs = filters(categories, sections)
     query = query_of(params)
     interval = str(params["interval"])
-    start, end = day_of(params, "from"), day_of(params, "to")
+    start, end = yyyymmdd(FAMILY, params, "from"), yyyymmdd(FAMILY, params, "to")
     assert start is not None and end is not None  # required by the request schema
     if start > end:
         raise _error("from", "after to")

@@ -33,6 +33,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import PartnerError
+from sandbox.families.partners.params import yyyymmdd
 from sandbox.world.market import calendar as cal
 from sandbox.world.partners import ratestbed as rt
 from sandbox.world.partners.ratestbed_series import INCEPTION_CENTS, Series, risk, series
@@ -73,16 +74,6 @@ def param_vo(method: str, echo: Mapping[str, str] | None = None) -> dict[str, An
     return {**(echo or {}), "siteName": "portal", "targetMethod": method, "programId": "mainavg"}
 
 
-def _day(body: Mapping[str, Any], name: str) -> date:
-    text = str(body.get(name, ""))
-    try:
-        if len(text) != 8 or not (text.isascii() and text.isdigit()):
-            raise ValueError(text)
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        raise PartnerError(FAMILY, name, "not a yyyymmdd date") from None
-
-
 def _plus_years(d: date, years: int) -> date:
     if d.year + years > date.max.year:
         return date.max
@@ -97,7 +88,9 @@ def parse(body: Mapping[str, Any], extra: tuple[str, ...] = ()) -> Query:
     text = str(body.get("algrthSn", ""))
     if not (text.isascii() and text.isdigit()):
         raise PartnerError(FAMILY, "algrthSn", "not a number")
-    start, end = _day(body, "startDate"), _day(body, "endDate")
+    start = yyyymmdd(FAMILY, body, "startDate", required=True)
+    end = yyyymmdd(FAMILY, body, "endDate", required=True)
+    assert start is not None and end is not None
     if end < start:
         raise PartnerError(FAMILY, "endDate", "endDate is before startDate")
     if end >= _plus_years(start, MAX_RANGE_YEARS):

@@ -42,13 +42,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sandbox.errors import PartnerError
+from sandbox.families.partners.params import yyyymmdd
 from sandbox.world.market import calendar as cal
 from sandbox.world.market.instruments import ETF, ETN, STOCK, Instrument
 from sandbox.world.market.reference import fundamentals, reference
 from sandbox.world.world import World
 
 FAMILY = "wavelet"
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)  # dates accepted at all
 MAX_CODES = 20
 MAX_POINTS = 2000
 MAX_ISSUE_DAYS = 20_000  # daily bars read per request (issues x trading days)
@@ -119,25 +119,9 @@ def interval_of(params: Mapping[str, Any]) -> tuple[int, str]:
     return count, unit
 
 
-def day_of(params: Mapping[str, Any], name: str) -> date | None:
-    text = params.get(name)
-    if text is None:
-        return None
-    text = str(text)
-    try:
-        if len(text) != 8 or not text.isdigit():
-            raise ValueError(text)
-        value = date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        raise _error(name, "not a YYYYMMDD date") from None
-    if not FIRST_DAY <= value <= LAST_DAY:
-        raise _error(name, f"outside {FIRST_DAY:%Y%m%d}-{LAST_DAY:%Y%m%d}")
-    return value
-
-
 def period(params: Mapping[str, Any], unit: str, today: date) -> tuple[date, date]:
-    end = day_of(params, "to") or today
-    start = day_of(params, "from")
+    end = yyyymmdd(FAMILY, params, "to") or today
+    start = yyyymmdd(FAMILY, params, "from")
     if start is None:
         start = end - timedelta(days=DEFAULT_SPAN.get(unit, 0))
     if start > end:
