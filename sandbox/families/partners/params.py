@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal, overload
 
 from sandbox.errors import PartnerError
 
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)  # dates accepted at all
 
 
+@overload
+def yyyymmdd(family: str, params: Mapping[str, Any], name: str,
+             required: Literal[True]) -> date: ...
+@overload
+def yyyymmdd(family: str, params: Mapping[str, Any], name: str,
+             required: bool = False) -> date | None: ...
 def yyyymmdd(family: str, params: Mapping[str, Any], name: str,
              required: bool = False) -> date | None:
     """The ``YYYYMMDD`` date parameter ``name`` (None when absent and not ``required``);

@@ -90,7 +90,6 @@ def parse(body: Mapping[str, Any], extra: tuple[str, ...] = ()) -> Query:
         raise PartnerError(FAMILY, "algrthSn", "not a number")
     start = yyyymmdd(FAMILY, body, "startDate", required=True)
     end = yyyymmdd(FAMILY, body, "endDate", required=True)
-    assert start is not None and end is not None
     if end < start:
         raise PartnerError(FAMILY, "endDate", "endDate is before startDate")
     if end >= _plus_years(start, MAX_RANGE_YEARS):
