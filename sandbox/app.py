@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -14,8 +15,10 @@ from sandbox import errors
 from sandbox.families.order import channel as order_channel
 from sandbox.families.streaming import routes as streaming
 from sandbox.families.streaming.hub import Hub, StreamSettings
+from sandbox.gateway import journal
 from sandbox.gateway.journal import Journal
 from sandbox.gateway.pipeline import make_view
+from sandbox.gateway.scenarios import ResetMiddleware
 from sandbox.oauth.server import Server
 from sandbox.registry import (
     ERROR_SCHEMA_PATH,
@@ -26,6 +29,8 @@ from sandbox.registry import (
     load_schema,
     validator,
 )
+from sandbox.scenarios.engine import Engine
+from sandbox.scenarios.loader import Library, parse_spec
 from sandbox.world.clock import monotonic
 from sandbox.world.world import World, WorldSettings
 
@@ -39,6 +44,9 @@ class Config:
     journal_size: int = 1000
     max_body_bytes: int = 1 << 20
     streams: StreamSettings = field(default_factory=StreamSettings)
+    scenarios: tuple[str, ...] = ()  # NAME[:param=value,...] active from the start
+    delays: str = "virtual"  # scenario delays: "real" sleeps (serve), "virtual" reports them
+    scenario_library: str | None = None  # a folder of scenarios (default: scenarios/)
 
 
 class SandboxState:
@@ -52,14 +60,27 @@ class SandboxState:
         self.journal = Journal(config.journal_size)
         self.error_validator = validator(load_schema(ERROR_SCHEMA_PATH))
         self._lock = threading.Lock()
-        self.world = World(config.world)
+        library = Library(Path(config.scenario_library)) if config.scenario_library \
+            else Library()
+        self.scenarios = Engine(library)
+        self.world = self._build_world()
         self.oauth = Server(lambda: self.world)
         self.streams = Hub(lambda: self.world, config.streams)
 
+    def _build_world(self) -> World:
+        """A world from the settings, with the start-up scenarios (``serve --scenario``)
+        active. A bad start-up scenario raises ScenarioError (start-up stops)."""
+        world = World(self.config.world)
+        for spec in self.config.scenarios:
+            name, params = parse_spec(spec)
+            self.scenarios.activate(world, self.scenarios.definition(name, params), "startup")
+        return world
+
     def reset(self) -> World:
-        """Rebuild the world from its settings (seed, clock); the journal is kept."""
+        """Rebuild the world from its settings (seed, clock, start-up scenarios); scenarios
+        activated at run time are gone; the journal is kept."""
         with self._lock:
-            self.world = World(self.config.world)
+            self.world = self._build_world()
             return self.world
 
 
@@ -82,6 +103,7 @@ def create_app(config: Config | None = None) -> Flask:
     order_channel.install(app, lambda: state.world)
     _install_docs(app)
     _install_hooks(app, state)
+    app.wsgi_app = ResetMiddleware(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 
@@ -106,22 +128,14 @@ def _install_hooks(app: Flask, state: SandboxState) -> None:
         g.request_id = state.journal.next_id()
         g.operation_id = None
         g.app_name = None
+        g.scenario = None
 
     @app.after_request
     def finish(response: Response) -> Response:
         response = _check_error_body(response, state)
         response.headers["X-Request-Id"] = g.get("request_id", "")
         if not request.path.startswith(("/_sandbox/requests", "/docs")):
-            state.journal.record({
-                "id": g.get("request_id"),
-                "time": state.world.now().isoformat(),
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "operationId": g.get("operation_id"),
-                "app": g.get("app_name"),
-                "latencyMs": round((monotonic() - g.get("started", monotonic())) * 1000, 3),
-            })
+            state.journal.record(journal.entry(state.world.now(), response.status_code))
         return response
 
     @app.errorhandler(errors.PlatformError)

@@ -1,4 +1,4 @@
-"""The ``oppf-sandbox`` command: serve, routes, openapi.
+"""The ``oppf-sandbox`` command: serve, routes, openapi, scenario lint|list|run.
 
 Every ``serve`` option also reads ``SANDBOX_<NAME>`` from the environment.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 import click
@@ -16,6 +17,8 @@ from sandbox import __version__
 from sandbox.app import Config, create_app
 from sandbox.families.streaming.hub import StreamSettings
 from sandbox.gateway.server import WORKER_CLASSES, serve
+from sandbox.scenarios import runner
+from sandbox.scenarios.loader import Library, ScenarioError, lint, load, parse_spec
 from sandbox.world.clock import Clock, ClockError
 from sandbox.world.partners import VARIANTS
 from sandbox.world.world import WorldSettings
@@ -66,6 +69,9 @@ def main() -> None:
 @click.option("--partners-as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               envvar="SANDBOX_PARTNERS_AS_OF",
               help="Partner services retired before this date answer 404 (default: all on).")
+@click.option("--scenario", "scenarios", multiple=True, envvar="SANDBOX_SCENARIO",
+              metavar="NAME[:param=value,...]",
+              help="Activate a library scenario from the start (repeatable; a reset keeps it).")
 @click.option("--validate-responses", type=click.Choice(["off", "log", "strict"]),
               default="off", show_default=True, envvar="SANDBOX_VALIDATE_RESPONSES")
 @click.option("--threads", default=256, show_default=True, type=click.IntRange(1, 4096),
@@ -89,7 +95,8 @@ def main() -> None:
 def serve_command(host: str, port: int, seed: int, clock: str, speed: float | None,
                   strict: bool, users: int, later_brokers: bool, order_sessions: bool,
                   bug_compatible: bool, partner_variant: tuple[str, ...],
-                  partners_as_of: datetime | None, validate_responses: str,
+                  partners_as_of: datetime | None, scenarios: tuple[str, ...],
+                  validate_responses: str,
                   threads: int, worker_class: str, access_log: bool, stream_subscriptions: int,
                   stream_sessions_per_key: int, stream_max_sessions: int,
                   stream_queue: int) -> None:
@@ -99,15 +106,92 @@ def serve_command(host: str, port: int, seed: int, clock: str, speed: float | No
     streams = StreamSettings(max_subscriptions=stream_subscriptions,
                              sessions_per_key=stream_sessions_per_key,
                              max_sessions=stream_max_sessions, queue_size=stream_queue)
+    _check_scenarios(scenarios)
     config = Config(world=_settings(clock, speed, partner_variant, partners_as_of, seed=seed,
                                     strict=strict, users=users, later_brokers=later_brokers,
                                     order_sessions=order_sessions,
                                     bug_compatible=bug_compatible),
-                    response_validation=validate_responses, streams=streams)
+                    response_validation=validate_responses, streams=streams,
+                    scenarios=scenarios, delays="real")
     click.echo(f"oppf-sandbox {__version__} on http://{host}:{port} (seed {seed}, clock {clock}"
                f"{'' if speed is None else f' x{speed}'})", err=True)
     serve(lambda: create_app(config), host, port, threads=threads, worker_class=worker_class,
           access_log=access_log)
+
+
+def _check_scenarios(specs: tuple[str, ...]) -> None:
+    """Refuse unknown scenarios and parameters before the server starts."""
+    library = Library()
+    for spec in specs:
+        try:
+            name, params = parse_spec(spec)
+            library.load(name, params)
+        except (ValueError, ScenarioError) as exc:
+            raise click.BadParameter(str(exc), param_hint="--scenario") from None
+
+
+@main.group("scenario")
+def scenario_group() -> None:
+    """Check, list and run scenarios (scenarios/README.md)."""
+
+
+@scenario_group.command("lint")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def scenario_lint(files: tuple[Path, ...]) -> None:
+    """Validate scenario files: exit 1 with file, line and reason for each problem."""
+    failed = 0
+    for path in files:
+        problems = lint(path)
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        if problems:
+            failed += 1
+        else:
+            click.echo(f"{path}: ok")
+    if failed:
+        raise SystemExit(1)
+
+
+@scenario_group.command("list")
+def scenario_list() -> None:
+    """The scenario library with its parameters and their defaults."""
+    for item in Library().summaries():
+        params = ", ".join(f"{k}={v['default']}" for k, v in item["params"].items())
+        click.echo(f"{item['name']:<22} {params}")
+        summary = item["description"].strip().splitlines() or [item.get("error", "")]
+        click.echo(f"    {summary[0]}")
+
+
+@scenario_group.command("run")
+@click.argument("scenario")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Override a parameter of the scenario (repeatable).")
+@click.option("--url", default=None, help="Run against a served sandbox (reset first) instead "
+                                          "of a fresh in-process one.")
+def scenario_run(scenario: str, params: tuple[str, ...], url: str | None) -> None:
+    """Run a scenario's example steps and assertions (a FILE or a library NAME)."""
+    path = Path(scenario)
+    try:
+        if not path.is_file():
+            found = Library().path(scenario)
+            if found is None:
+                raise click.BadParameter(f"no file and no library scenario {scenario!r}",
+                                         param_hint="SCENARIO")
+            path = found
+        given = parse_spec("x:" + ",".join(params))[1]
+        example = (load(path).raw.get("example") or {}).get("params") or {}
+        definition = load(path, {**example, **given})
+    except (ValueError, ScenarioError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if url:
+        report = runner.run(definition, runner.Http(url))
+    else:
+        with runner.fresh_app(definition) as transport:
+            report = runner.run(definition, transport, fresh=True)
+    click.echo(report.text())
+    if not report.ok:
+        raise SystemExit(1)
 
 
 @main.command("routes")

@@ -246,6 +246,43 @@ def from_http_exception(exc: HTTPException, method: str, path: str,
     return cls(exc.description if isinstance(exc.description, str) else None)
 
 
+_KNOWN_CODES: dict[int, type[PlatformError]] = {
+    cls.code: cls for cls in (AuthenticationFailed, InvalidOtp, AccountLocked, Forbidden,
+                              UnknownApiUrl, MissingField, NetworkTimeout, UserNotFound,
+                              AccountInfoNotFound, ExpiredAccount, BrokerUnavailable)}
+
+
+def platform_error(status: int | None = None, category: str | None = None,
+                   code: int | None = None, message: str | None = None,
+                   description: str | None = None) -> PlatformError:
+    """Any platform error object (a scenario's ``http_error``): a known ``code`` (3600, 2100,
+    …) brings its status, category and message; otherwise the HTTP status's gateway error."""
+    base = _KNOWN_CODES.get(code) if code is not None and category in (None, "op-exco",
+                                                                       "op-spt", "op-auth") \
+        else None
+    if base is None:
+        base = _HTTP_ERRORS.get(status or 500, InternalError)
+    error = base(description, category=category)
+    if status is not None:
+        error.status = status
+    if base not in _KNOWN_CODES.values():
+        error.code = code if code is not None else error.status
+        if base is InternalError and status not in (None, 500):
+            error.message = _reason(error.status)
+    if message is not None:
+        error.message = message
+    return error
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 def from_unexpected(exc: BaseException) -> PlatformError:
     """Our own bug: logged with its traceback, answered as a bare 500 without internals."""
     log.exception("unhandled error", exc_info=exc)

@@ -9,10 +9,12 @@ from sandbox import __version__
 from sandbox.admin import admin, models
 from sandbox.admin import orders as _order_hooks  # noqa: F401  (registers the order hooks)
 from sandbox.admin import partners as _partner_hooks  # noqa: F401  (registers partner hooks)
+from sandbox.admin import scenarios as _scenarios  # noqa: F401  (registers the scenario API)
 from sandbox.admin import users as user_rules
 from sandbox.app import current_state
 from sandbox.families.market import codes
 from sandbox.gateway.call import Call
+from sandbox.gateway.journal import FILTERS
 
 
 @admin("admin.health", "GET", "/_sandbox/health",
@@ -108,11 +110,15 @@ def reset(call: Call) -> dict[str, Any]:
 
 
 @admin("admin.requests", "GET", "/_sandbox/requests",
-       "The request journal, newest first", body="query")
+       "The request journal, newest first: filters operation, status, app, scenario; since "
+       "(a request id); each entry names the scenario rules that touched it and the near "
+       "misses", body="query")
 def requests(call: Call) -> dict[str, Any]:
     journal = current_state().journal
     limit = max(1, min(int(call.body.get("limit", 100)), journal.capacity))
-    return {"capacity": journal.capacity, "requests": journal.latest(limit)}
+    filters = {k: v for k, v in call.body.items() if k in FILTERS}
+    return {"capacity": journal.capacity,
+            "requests": journal.latest(limit, filters, call.body.get("since"))}
 
 
 @admin("admin.oauth_token", "POST", "/_sandbox/oauth/token",

@@ -24,6 +24,9 @@ class Call:
     broker: Broker | None = None
     institution: str | None = None
     target: Any = None  # what the path names, set by the operation's resolve step
+    # what active scenario rules ask the family to do with this call (``{"order": {...}}``)
+    effects: dict[str, Any] = field(default_factory=dict)
+    scenario: Any = None  # the scenario engine's Outcome when any scenario is active
 
     @property
     def base_url(self) -> str:

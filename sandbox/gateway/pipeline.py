@@ -1,7 +1,8 @@
 """The gateway's request pipeline, as literal lists of named steps (ERRATA 1 order).
 
 Every operation's view is :func:`make_view`: it runs ``REQUEST_STEPS`` in order, calls the
-operation's handler once, then ``RESPONSE_STEPS``. A step raises a :class:`PlatformError` to stop;
+operation's handler once, checks the response, and lets the active scenarios finish the answer
+(:mod:`sandbox.gateway.scenarios`). A step raises a :class:`PlatformError` to stop;
 ``errors.render`` answers it. Journal and request id live in the app hooks (``app.py``) so that
 404/405 answers are journaled too.
 """
@@ -13,8 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Response, g, request
 
-from sandbox.errors import InternalError, UnknownApiUrl, UnsupportedMediaType, json_response
-from sandbox.gateway import auth, validation
+from sandbox.errors import (
+    InternalError,
+    PlatformError,
+    UnknownApiUrl,
+    UnsupportedMediaType,
+    json_response,
+    render,
+)
+from sandbox.gateway import auth, scenarios, validation
 from sandbox.gateway.call import Call
 from sandbox.registry import Compiled, Operation
 
@@ -81,6 +89,7 @@ REQUEST_STEPS: tuple[tuple[str, Step], ...] = (
     ("permission", check_permission),
     ("parse_body", parse_body),
     ("broker", resolve_broker),
+    ("scenario", scenarios.step),
     ("resolve", resolve_path),
     ("validate_request", validate_request),
 )
@@ -104,18 +113,30 @@ def check_response(compiled: Compiled, body: Any, mode: str) -> None:
     validation.log.warning(message)
 
 
+def _answer(op: Operation, call: Call, state: SandboxState) -> Response:
+    for _name, step in REQUEST_STEPS:
+        step(call, state)
+    result = op.handler(call)
+    if isinstance(result, Response):
+        return result
+    check_response(state.compiled[op.id], result, state.config.response_validation)
+    return json_response(result, encoder=op.encoder)
+
+
 def make_view(op: Operation, state: SandboxState) -> Callable[..., Response]:
     def view(**path_params: str) -> Response:
         call = Call(operation=op, world=state.world, request_id=g.request_id,
                     path_params=path_params)
         g.operation_id = op.id
-        for _name, step in REQUEST_STEPS:
-            step(call, state)
-        result = op.handler(call)
-        if isinstance(result, Response):
-            return result
-        check_response(state.compiled[op.id], result, state.config.response_validation)
-        return json_response(result, encoder=op.encoder)
+        try:
+            response = _answer(op, call, state)
+        except scenarios.Answer as answer:
+            response = answer.response
+        except PlatformError as error:
+            if call.scenario is None:
+                raise
+            response = render(error)
+        return scenarios.finish(call, state, response)
 
     view.__name__ = op.id.replace(".", "_")
     view.__doc__ = op.summary

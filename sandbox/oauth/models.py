@@ -69,6 +69,17 @@ def find_access_token(world: World, value: str) -> dict[str, Any] | None:
     return record
 
 
+def expire_access_token(world: World, value: str) -> bool:
+    """End an access token's life now (scenario ``token: expire``); its refresh token still
+    works, as after a natural expiry. False when the token is unknown."""
+    record = world.store.get(TOKEN, value)
+    if record is None:
+        return False
+    record["expiresIn"] = max(0.0, _epoch(world) - record["issuedAt"])
+    world.store.put(TOKEN, value, record)
+    return True
+
+
 def find_refresh_token(world: World, value: str) -> dict[str, Any] | None:
     record = world.store.get(REFRESH, value)
     return None if record is None or record["revoked"] else record
