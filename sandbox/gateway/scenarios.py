@@ -32,6 +32,7 @@ from sandbox.gateway.call import Call
 from sandbox.scenarios.actions import Outcome, Reply
 from sandbox.scenarios.engine import ScenarioFailure
 from sandbox.scenarios.matching import Request
+from sandbox.world.identities import PARTNER_FAMILIES
 
 if TYPE_CHECKING:
     from sandbox.app import SandboxState
@@ -88,7 +89,8 @@ def request_view(call: Call) -> Request:
         user=call.user.id if call.user else None, ci=ci, accounts=_accounts(body),
         institution=call.institution, body=body,
         headers={k.lower(): v for k, v in request.headers.items()},
-        remote=request.remote_addr, token=token)
+        remote=request.remote_addr, token=token,
+        group="partners" if call.operation.family in PARTNER_FAMILIES else None)
 
 
 def step(call: Call, state: SandboxState) -> None:
@@ -157,7 +159,7 @@ def _broker_error(call: Call, down: bool, fault: dict[str, Any]) -> errors.Platf
     family = call.operation.family
     what = call.broker.short_name if call.broker else family
     description = fault.get("description")
-    if family in BROKER_FAMILIES or (family != "partners" and not down):
+    if family in BROKER_FAMILIES or (family not in PARTNER_FAMILIES and not down):
         category = "op-spt" if family == "common" else None
         if down:
             return errors.BrokerUnavailable(description or f"{what} is down",

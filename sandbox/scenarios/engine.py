@@ -8,8 +8,9 @@ State lives in the world's store, so a reset clears it and a persistent store ke
   addressed (``matched``, which ``nth`` counts) and how many it was applied to (``times``).
 
 The compiled rules are cached per world. Rules are evaluated in activation order, then file
-order; every rule that applies contributes its actions, and the first terminal answer
-(respond, fault, 429, 401) ends the evaluation. Random draws (``probability``, delays) are a
+order; every rule that applies contributes its actions until one decides a terminal answer
+(respond, fault, 429, 401); the rules after it still count the call (near miss "already
+decided"). ``set_state`` takes effect from the next call. Random draws (``probability``, delays) are a
 pure function of the seed, the rule and its call count: the same seed and the same sequence
 of requests replay the same faults.
 """
@@ -223,21 +224,27 @@ class Engine:
         outcome = Outcome()
         with self._lock, world.store.transaction():
             for active in self.active(world):
-                if self._scenario(world, active, request, outcome):
-                    break
+                self._scenario(world, active, request, outcome)
         return outcome
 
     def _scenario(self, world: World, active: Active, request: Request,
-                  outcome: Outcome) -> bool:
-        """Evaluate one scenario's rules; True once a terminal answer is decided."""
+                  outcome: Outcome) -> None:
+        """Evaluate one scenario's rules. Every rule that addresses the call counts it, also
+        after another rule decided the answer (so ``nth`` means the nth call the rule saw);
+        conditions read the state the scenario had when the call arrived."""
         counters: dict[str, Any] | None = None
+        state = ""
         for rule in active.rules:
             if any(check(request, "") for check in (*rule.when.targets, *rule.when.subjects)):
                 continue
             if counters is None:
                 counters = world.store.get(STATE, active.name) or {"state": "start",
                                                                    "rules": {}}
-            reason = self._blocked(world, active, rule, request, counters)
+                state = counters["state"]
+            reason = self._blocked(world, active, rule, request, counters, state)
+            if reason is None and outcome.reply is not None:
+                reason = f"the answer was already decided by {outcome.reply.scenario}/" \
+                         f"{outcome.reply.rule}"
             if reason is not None:
                 if len(outcome.near_misses) < NEAR_MISS_CAP:
                     outcome.near_misses.append({"scenario": active.name, "rule": rule.name,
@@ -254,18 +261,15 @@ class Engine:
                     from exc
             outcome.touched.append({"scenario": active.name, "rule": rule.name,
                                     "actions": labels})
-            if outcome.reply is not None:
-                break
         if counters is not None:
             world.store.put(STATE, active.name, counters)
-        return outcome.reply is not None
 
     @staticmethod
     def _blocked(world: World, active: Active, rule: Rule, request: Request,
-                 counters: dict[str, Any]) -> str | None:
+                 counters: dict[str, Any], state: str) -> str | None:
         """Why an addressed rule does not apply (None: it applies). Counts the call."""
         for check in rule.when.conditions:
-            reason = check(request, counters["state"])
+            reason = check(request, state)
             if reason is not None:
                 return reason
         count = counters["rules"].setdefault(rule.name, {"matched": 0, "applied": 0})

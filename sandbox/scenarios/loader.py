@@ -43,7 +43,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
-        return f"{where}: {self.pointer or '/'}: {self.message}"
+        return f"{where}: {self.pointer}: {self.message}" if self.pointer \
+            else f"{where}: {self.message}"
 
 
 class ScenarioError(ValueError):
@@ -85,18 +86,33 @@ def seconds(text: str) -> float:
 
 
 # ------------------------------------------------------------------------------ YAML + lines
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false. ``on:``, ``no`` and ``off`` stay strings (a
+    parameter named ``on`` or a broker answer ``no`` must not turn into a boolean)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                              re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+
+
 def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-def _walk(node: yaml.Node, pointer: str, lines: dict[str, int]) -> None:
-    lines[pointer] = node.start_mark.line + 1
+def _walk(node: yaml.Node, pointer: str, lines: dict[str, int], line: int) -> None:
+    """Map pointers to lines: a mapping entry is on its key's line, an item on its own."""
+    lines[pointer] = line
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            _walk(value, f"{pointer}/{_escape(str(key.value))}", lines)
+            _walk(value, f"{pointer}/{_escape(str(key.value))}", lines,
+                  key.start_mark.line + 1)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, f"{pointer}/{index}", lines)
+            _walk(item, f"{pointer}/{index}", lines, item.start_mark.line + 1)
 
 
 def nearest_line(lines: Mapping[str, int], pointer: str) -> int | None:
@@ -112,8 +128,8 @@ def nearest_line(lines: Mapping[str, int], pointer: str) -> int | None:
 def parse_text(text: str, source: str) -> tuple[Any, dict[str, int]]:
     """The YAML (or JSON) document and a JSON pointer → line map."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        document = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -121,7 +137,7 @@ def parse_text(text: str, source: str) -> tuple[Any, dict[str, int]]:
         raise ScenarioError([Problem(source, line, "", f"not valid YAML: {reason}")]) from None
     lines: dict[str, int] = {}
     if node is not None:
-        _walk(node, "", lines)
+        _walk(node, "", lines, node.start_mark.line + 1)
     return document, lines
 
 
@@ -215,7 +231,8 @@ def validator() -> Draft202012Validator:
 
 def _schema_problems(document: Any, source: str, lines: Mapping[str, int]) -> list[Problem]:
     found = []
-    for error in sorted(validator().iter_errors(document), key=lambda e: list(e.path)):
+    for error in sorted(validator().iter_errors(document),
+                        key=lambda e: [str(p) for p in e.path]):
         pointer = "".join(f"/{_escape(str(p))}" for p in error.absolute_path)
         found.append(Problem(source, nearest_line(lines, pointer), pointer, _message(error)))
     return found
@@ -223,7 +240,10 @@ def _schema_problems(document: Any, source: str, lines: Mapping[str, int]) -> li
 
 def _message(error: ValidationError) -> str:
     if error.validator == "oneOf" and error.context:
-        best = min(error.context, key=lambda e: len(list(e.absolute_schema_path)))
+        # the branch that fits the value's type says what is wrong with it
+        relevant = [e for e in error.context if e.validator not in ("type", "oneOf")] \
+            or list(error.context)
+        best = min(relevant, key=lambda e: len(list(e.absolute_schema_path)))
         return best.message[:300]
     if error.validator == "additionalProperties":
         return error.message.replace("Additional properties are not allowed", "unknown key")[:300]

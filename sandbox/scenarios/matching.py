@@ -45,6 +45,7 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     remote: str | None = None
     token: str | None = None  # the Bearer access token
+    group: str | None = None  # "partners" for every partner family
 
 
 Check = Callable[[Request, str], str | None]  # (request, scenario state) -> reason or None
@@ -83,6 +84,15 @@ def _one_of(name: str, wanted: list[str], read: Callable[[Request], str | None],
             if any(fnmatch.fnmatchcase(probe, w) if glob else probe == w for w in norm):
                 return None
         return f"{name} is {value!r}, the rule wants {_label(wanted)}"
+
+    return check
+
+
+def _family(wanted: list[str]) -> Check:
+    def check(request: Request, state: str) -> str | None:
+        if request.family in wanted or (request.group is not None and request.group in wanted):
+            return None
+        return f"family is {request.family!r}, the rule wants {_label(wanted)}"
 
     return check
 
@@ -261,7 +271,7 @@ def compile_when(when: Mapping[str, Any], brokers: Callable[[str], str]) -> When
         targets.append(_one_of("operation", _strings(when["operation"]),
                                lambda r: r.operation, glob=True))
     if "family" in when:
-        targets.append(_one_of("family", _strings(when["family"]), lambda r: r.family))
+        targets.append(_family(_strings(when["family"])))
     if "method" in when:
         targets.append(_one_of("method", _strings(when["method"]), lambda r: r.method,
                                fold=True))
@@ -303,4 +313,15 @@ def nth_wants(spec: Any, count: int) -> str | None:
     else:
         start, stop, every = spec.get("from", 1), spec.get("to"), spec.get("every", 1)
         ok = count >= start and (stop is None or count <= stop) and (count - start) % every == 0
-    return None if ok else f"nth: this is matching call {count}, the rule wants {spec}"
+    return None if ok else f"nth: this is matching call {count}, the rule wants {_nth_text(spec)}"
+
+
+def _nth_text(spec: Any) -> str:
+    if isinstance(spec, int):
+        return f"call {spec}"
+    if isinstance(spec, list):
+        return "calls " + ", ".join(map(str, spec))
+    every = spec.get("every", 1)
+    text = "every call" if every == 1 else f"every {every}th call"
+    text += f" from {spec.get('from', 1)}"
+    return text + (f" to {spec['to']}" if "to" in spec else "")
