@@ -47,6 +47,7 @@ bench: $(DEVSTAMP)
 	$(PY) bench/streaming.py
 	$(PY) bench/orders.py
 	$(PY) bench/partners.py
+	$(PY) bench/scenarios.py
 
 bench-quick: $(DEVSTAMP)
 	$(PY) bench/run.py --quick
@@ -55,6 +56,7 @@ bench-quick: $(DEVSTAMP)
 	$(PY) bench/orders.py --quick
 	$(PY) bench/accounts.py --quick
 	$(PY) bench/partners.py --quick
+	$(PY) bench/scenarios.py --quick
 
 openapi: $(STAMP)
 	$(VENV)/bin/oppf-sandbox openapi -o openapi.json

@@ -350,24 +350,30 @@ def test_token_expiry_and_refresh(client: FlaskClient) -> None:
     assert balance(client, headers=fresh).status_code == 200
 
 
-def test_order_effects_reach_the_family(client: FlaskClient, state: SandboxState) -> None:
-    seen: list[dict[str, Any]] = []
-    activate(client, {"when": {"operation": "market.*"}, "then": {"order": {
-        "reject": {"reason": "99"}}}})
-    from sandbox.gateway import scenarios
+def test_order_outcomes_reach_the_broker_side(client: FlaskClient) -> None:
+    from tests.test_order import last_report, place, reports_of
 
-    original = scenarios.finish
+    activate(client, {"name": "refuse", "when": {"operation": "order.new", "body": {
+        "/newOrderSingleRequestBody/orderQty": {"ge": 100}}},
+        "then": {"order": {"reject": {"reason": "99", "text": "한도 초과 (limit)"}}}},
+        {"name": "half", "when": {"operation": "order.new"}, "then": {"order": {
+            "partial": {"fills": [0.5], "rest": "cancel"}}}})
+    big = place(client, orderQty=100)
+    report = last_report(client, big["clOrdID"])
+    assert (report["execType"], report["ordRejReason"], report["text"]) == (
+        "8", "99", "한도 초과 (limit)")
+    small = place(client, orderQty=10)
+    client.post("/_sandbox/clock", json={"advance": "PT5S"})
+    kinds = [(r["execType"], r.get("lastQty")) for r in reports_of(client, small["clOrdID"])]
+    assert kinds[0][0] == "0" and ("F", 5) in kinds and kinds[-1][0] == "4"
 
-    def spy(call: Any, st: Any, response: Any) -> Any:
-        seen.append(dict(call.effects))
-        return original(call, st, response)
 
-    scenarios.finish = spy  # type: ignore[assignment]
-    try:
-        assert price(client).status_code == 200
-    finally:
-        scenarios.finish = original  # type: ignore[assignment]
-    assert seen == [{"order": {"reject": {"reason": "99"}}}]
+def test_a_bad_order_directive_is_refused_at_activation(client: FlaskClient) -> None:
+    response = client.post("/_sandbox/scenarios", json={"definition": {
+        "name": "t", "description": "d", "rules": [
+            {"then": {"order": {"reject": {"reason": "77"}}}}]}})
+    assert "reject.reason must be one of" in assert_platform_error(
+        response, 400, "op-apim", 400)["description"]
 
 
 # ------------------------------------------------------------------------------ journal

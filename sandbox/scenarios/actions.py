@@ -135,8 +135,12 @@ def apply(ctx: Context, then: Mapping[str, Any]) -> list[str]:
     if "market" in then:
         labels.append(market(ctx.world, then["market"], ctx.request.now, ctx.scenario))
     if "order" in then:
-        ctx.outcome.effects["order"] = dict(then["order"])
-        labels.append(f"order {next(iter(then['order']))}")
+        kind = next(iter(then["order"]))
+        if "order" in ctx.outcome.effects:  # one directive per order: the first rule's
+            labels.append(f"order {kind} ignored: an earlier rule gave the order's outcome")
+        else:
+            ctx.outcome.effects["order"] = dict(then["order"])
+            labels.append(f"order {kind}")
     if "rate_limit" in then:
         labels.append(_rate_limit(ctx, then["rate_limit"]))
     if "token" in then:

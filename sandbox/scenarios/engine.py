@@ -36,6 +36,7 @@ from sandbox.scenarios.loader import (
 from sandbox.scenarios.matching import Request, When, compile_when, nth_wants
 from sandbox.world.clock import parse_instant
 from sandbox.world.market import calendar as cal
+from sandbox.world.orders.scripts import validate_script
 
 if TYPE_CHECKING:
     from sandbox.world.world import World
@@ -94,6 +95,8 @@ def _compile(world: World, definition: Definition) -> tuple[Rule, ...]:
             compiled = compile_when(when, broker)
             if "market" in raw["then"]:
                 actions.check_market(world, raw["then"]["market"])
+            if "order" in raw["then"]:
+                validate_script(raw["then"]["order"])
         except ValueError as exc:
             pointer = f"/rules/{index}"
             problems.append(Problem(definition.source, definition.line(pointer), pointer,

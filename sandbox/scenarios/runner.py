@@ -55,7 +55,8 @@ class InProcess:
     def send(self, method: str, path: str, query: Mapping[str, Any] | None = None,
              headers: Mapping[str, str] | None = None, body: Any = None) -> Result:
         try:
-            response = self.client.open(path, method=method, query_string=dict(query or {}),
+            response = self.client.open(path, method=method,
+                                        query_string=dict(query) if query else None,
                                         headers=dict(headers or {}),
                                         json=body if body is not None else None)
         except ConnectionResetError as exc:

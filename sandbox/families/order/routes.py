@@ -14,8 +14,10 @@ ERRORS = {403: "op-auth 2100: comId is not the app's institution, or no discreti
 
 
 def _submit(call: Call, api: str) -> dict[str, Any]:
+    """One backend call; ``call.effects["order"]``: a matching scenario rule's directive."""
     assert call.app is not None and call.institution is not None and call.broker is not None
-    return models.submit(call.world, call.app, call.institution, call.broker, api, call.body)
+    return models.submit(call.world, call.app, call.institution, call.broker, api, call.body,
+                         script=call.effects.get("order"))
 
 
 @operation("order.new", "POST", "/v1/<broker>/order/new", auth="basic", family="order",
