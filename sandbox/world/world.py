@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from sandbox.world.clock import Clock
@@ -67,9 +67,19 @@ class World:
 
         return load_universe()
 
-    @cached_property
+    @property
     def market(self) -> Market:
-        """The simulated market of this world's seed (shared by every world of the seed)."""
+        """The simulated market of this world's seed (shared by every world of the seed), with
+        the world's market events laid over it (:mod:`sandbox.world.market.events`): the very
+        same shared object while there are none."""
+        from sandbox.world.market.events import market_for
+
+        return market_for(self)
+
+    @property
+    def base_market(self) -> Market:
+        """The seed's market without the world's market events: what the partner services
+        read (their caches are keyed by the seed, and their data is about past days)."""
         return market_of(self.seed)
 
 

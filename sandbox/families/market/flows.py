@@ -104,7 +104,7 @@ def index_investors(world: World, target: Target, at: datetime) -> dict[str, Any
     return _index_flows(world, target.inst, at)
 
 
-_DERIVATIVE_CACHE: BoundedCache[tuple[int, str, str, int, int], tuple[str, list[Any]]] = \
+_DERIVATIVE_CACHE: BoundedCache[tuple[object, str, str, int, int], tuple[str, list[Any]]] = \
     BoundedCache(256)
 
 
@@ -113,7 +113,7 @@ def _derivative_flows(world: World, kind: str, market: str, at: datetime) -> tup
     day = params.session_day(at)
     today, cs = cal.split_instant(at)
     slot = cs - cs % REFRESH_CS if today == day else cal.CS_DAY
-    key = (world.seed, kind, market, cal.day_index(day), slot)
+    key = (world.market, kind, market, cal.day_index(day), slot)  # Market: events change it
     found = _DERIVATIVE_CACHE.get(key)
     if found is not None:
         return found

@@ -35,10 +35,10 @@ from sandbox.world.world import World
 Row = dict[str, Any]
 RowMaker = Callable[[Market, Instrument, datetime], Row]
 
-# Finished tables by (seed, table, market, snapshot second): a frozen or polled clock asks for
+# Finished tables by (Market, table, market, snapshot second): a frozen or polled clock asks for
 # the same second again. The rows are a pure function of the key, so the cache never changes
 # an answer; it only keeps the last few snapshots.
-_SNAPSHOTS: BoundedCache[tuple[int, str, str, datetime], list[Row]] = BoundedCache(16)
+_SNAPSHOTS: BoundedCache[tuple[Market, str, str, datetime], list[Row]] = BoundedCache(16)
 
 
 def snapshot(at: datetime) -> tuple[date, datetime, str]:
@@ -105,10 +105,11 @@ def table(world: World, target: Target, at: datetime, name: str) -> dict[str, An
     ``ahtohlclists``): ``{"trdDd", "trdTm", "isuLists"}``, a bare object."""
     make = TABLES[name]
     day, instant, stamp = snapshot(at)
-    key = (world.seed, name, target.market, instant)
+    market = world.market  # the seed's, or another one with the world's market events
+    key = (market, name, target.market, instant)
     rows = _SNAPSHOTS.get(key)
     if rows is None:
-        market, issues = world.market, params.cash_issues(world.universe, target.market, day)
+        issues = params.cash_issues(world.universe, target.market, day)
         rows = _SNAPSHOTS.put(key, [make(market, inst, instant) for inst in issues])
     return {"trdDd": f"{payloads.yyyymmdd(day)}", "trdTm": stamp, "isuLists": rows}
 

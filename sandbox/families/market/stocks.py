@@ -17,7 +17,7 @@ from typing import Any
 from sandbox.families.market import params, payloads, series
 from sandbox.families.market.params import Target
 from sandbox.world.market import calendar as cal
-from sandbox.world.market import constituents, etf
+from sandbox.world.market import constituents, etf, events
 from sandbox.world.market.daily import DaySummary
 from sandbox.world.market.instruments import ETF, Instrument
 from sandbox.world.market.reference import fundamentals, reference
@@ -89,7 +89,8 @@ def master_fields(world: World, inst: Instrument, at: datetime) -> dict[str, Any
         "BzDd": payloads.yyyymmdd(s.day), "isuCd": inst.isin or "", "isuSrtCd": inst.code,
         "isuKorAbbrv": inst.name, "isuEngNm": inst.name_en, "secugrpId": ref.group,
         "mktWarnTpCd": ref.warning, "admisuYn": _yn(ref.administrative),
-        "haltYn": _yn(ref.halted), "idxIndUpclssCd": industry, "idxIndMidclssCd": industry,
+        "haltYn": _yn(ref.halted or events.halted(world, inst.code, at)),
+        "idxIndUpclssCd": industry, "idxIndMidclssCd": industry,
         "idxIndLwclssCd": industry, "mktcapScaleCd": member.size_class,
         "mfindYn": _yn(ref.manufacturing), "smeYn": _yn(ref.sme), "isuTrdvol": _yn(member.krx100),
         "kospiYn": _yn(member.kospi200), "kospi100Yn": _yn(member.kospi100),

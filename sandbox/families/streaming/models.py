@@ -99,12 +99,13 @@ class Feeds:
 
     def __init__(self, keep: int = 4) -> None:
         self._lock = threading.Lock()
-        self._ready: dict[tuple[int, str, date], market_feed.DayFeed] = {}
-        self._building: set[tuple[int, str, date]] = set()
+        # keyed by the Market object: a world's market events give it another one
+        self._ready: dict[tuple[Market, str, date], market_feed.DayFeed] = {}
+        self._building: set[tuple[Market, str, date]] = set()
         self._keep = keep
 
     def get(self, world: World, market: str, day: date) -> market_feed.DayFeed | None:
-        key = (world.seed, market, day)
+        key = (world.market, market, day)
         with self._lock:
             found = self._ready.get(key)
             if found is not None or key in self._building:
@@ -114,9 +115,9 @@ class Feeds:
                          name=f"feed-{market}-{day.isoformat()}").start()
         return None
 
-    def _build(self, world: World, key: tuple[int, str, date]) -> None:
+    def _build(self, world: World, key: tuple[Market, str, date]) -> None:
         try:
-            built = market_feed.build(world.market, world.universe, key[1], key[2])
+            built = market_feed.build(key[0], world.universe, key[1], key[2])
         finally:
             with self._lock:
                 self._building.discard(key)

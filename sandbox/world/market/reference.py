@@ -17,7 +17,8 @@ Modelling rules (own modelling, KRX-like; market README §8 has no rule for them
 * Supervision flags are rare and static: market warning ``01/02/03`` (≈2 %/0.7 %/0.3 %),
   administrative issue (≈1 %, 2 % on KOSDAQ), caution reminder (≈1 %), short-term overheating
   (≈0.8 %). ETFs/ETNs carry none. Trading halts are never modelled (the price model trades every
-  listed issue every day), so :attr:`Reference.halted` is always False.
+  listed issue every day), so :attr:`Reference.halted` is always False (the master adds the halts of
+  scenario market events, :mod:`.events`).
 * Margin orders (``creditOrdPosblYn``) are allowed for most shares and ETFs, never for ETNs,
   KONEX issues, administrative issues or issues under warning/risk.
 * Collateral (``sbPrc``): 70-80 % of the base price, rounded down onto the tick grid; no

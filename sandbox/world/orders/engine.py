@@ -34,12 +34,21 @@ the request schemas'; everything here is a business outcome, reported as message
   | 555 | 0, 4 | cancelled by the exchange at once: ``거래소 취소 (cancelled by the exchange)`` |
   | 444 | 0 (, 4) | never filled by the market; expires at the close (``장종료 자동취소``) |
 
+* **scripted outcomes** (scenario rules, :mod:`.scripts`): a directive on the message rejects,
+  partially fills or exchange-cancels the order, or refuses a replace/cancel; it replaces the
+  magic quantity of its order and applies only after the order's own checks.
+
 Sessions (§6.2): "sandbox always open" by default (orders at any virtual time; they trade when
 the market does). With ``--order-sessions`` orders are refused outside 08:30-15:30 of trading
 days (reject ``2``; replace/cancel get an OrderCancelReject ``99``), and orders entered during a
 call auction rest until its match (IOC/FOK there are cancelled).
 
-Where the emulator differs: trading halts are not modelled; ``execID`` is
+Market events (:mod:`sandbox.world.market.events`): while an issue is halted new orders
+and modifications are rejected ``99`` (``거래정지 종목``) and nothing fills (the tape prints no
+trade); while it is locked at its upper limit buys do not fill (no sellers) and sells do (a
+marketable sell at the limit price), symmetrically at the lower limit.
+
+Where the emulator differs: ``execID`` is
 ``YYYYMMDD-orderID-n`` with ``n`` counting the reports of each order number.
 """
 
@@ -51,9 +60,9 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox.world.accounts import ledger
 from sandbox.world.market import calendar as cal
-from sandbox.world.market import rules
+from sandbox.world.market import events, rules
 from sandbox.world.market.instruments import ETF, ETN, STOCK, Instrument
-from sandbox.world.orders import hooks, records
+from sandbox.world.orders import hooks, records, scripts
 from sandbox.world.orders.desk import Desk, cancel_reject, execution_report, kst_stamp, utc_stamp
 from sandbox.world.orders.records import Record
 
@@ -78,6 +87,7 @@ TEXTS = {
     "account": "일임계약 계좌가 아닙니다 (not a discretionary account)",
     "tick": "호가단위 오류 (price off the tick grid)",
     "limit": "가격제한폭 초과 (price outside daily limit)",
+    "halt": "거래정지 종목 (trading halt)",
     "expired": "장종료 자동취소 (day order expired at the close)",
     "unfilled": "즉시체결 불가 취소 (IOC/FOK not filled)",
 }
@@ -149,8 +159,11 @@ def _open(desk: Desk) -> None:
 
 
 def _price(desk: Desk, inst: Instrument, ord_type: str, price: Any) -> None:
-    """A limit price on the day's tick grid and inside its limits (ERRATA 24; the limits of an
-    overridden ``basPrc``, :func:`hooks.reference`)."""
+    """A tradable issue (not halted: market events) and a limit price on the day's tick grid
+    and inside its limits (ERRATA 24; the limits of an overridden ``basPrc``,
+    :func:`hooks.reference`)."""
+    if events.halted(desk.world, inst.code, desk.now):
+        raise Rejected("99", TEXTS["halt"])
     if ord_type != LIMIT:
         return
     ref = hooks.reference(desk.world, inst, desk.now)
@@ -247,7 +260,9 @@ def close_out(desk: Desk, chain: Record, text: str | None, at: datetime) -> Reco
 
 def _immediate(desk: Desk, chain: Record, inst: Instrument) -> None:
     """§6.7: a marketable order fills whole at the reference price; IOC/FOK leftovers go.
-    Magic quantities follow their own script (:mod:`.hooks`)."""
+    Scripted orders (:mod:`.scripts`) and magic quantities (:mod:`.hooks`) follow theirs."""
+    if scripts.accepted(desk, chain):
+        return
     if chain.get("magic"):
         hooks.accepted(desk, chain)
         return
@@ -258,7 +273,8 @@ def _immediate(desk: Desk, chain: Record, inst: Instrument) -> None:
         return
     reference = hooks.reference(desk.world, inst, desk.now).price
     price, buy = chain["price"], chain["side"] == BUY
-    if chain["ordType"] == MARKET or (price >= reference if buy else price <= reference):
+    if (chain["ordType"] == MARKET or (price >= reference if buy else price <= reference)) \
+            and _tradable(desk, inst, desk.now, buy):
         fill(desk, chain, chain["leavesQty"], reference, desk.now)
     elif chain["timeInForce"] in (IOC, FOK):
         close_out(desk, chain, TEXTS["unfilled"], desk.now)
@@ -278,7 +294,8 @@ def _crossing(desk: Desk, chain: Record, inst: Instrument, since: datetime,
         price, effective = override
         at = max(since, effective)
         reached = limit is None or (price <= limit if buy else price >= limit)
-        return (at, price if limit is None else limit) if reached and at <= until else None
+        reached = reached and at <= until and _tradable(desk, inst, at, buy)
+        return (at, price if limit is None else limit) if reached else None
     day = until.date()
     if since.date() > day or until <= since:
         return None
@@ -287,11 +304,18 @@ def _crossing(desk: Desk, chain: Record, inst: Instrument, since: datetime,
     times = [cal.from_hhmmsscc(t.time) for t in trades]
     for trade, cs in zip(trades[bisect.bisect_right(times, low):],
                          times[bisect.bisect_right(times, low):], strict=True):
-        if limit is None:  # a market order takes the first trade, at its price
-            return cal.instant(day, cs), trade.price
-        if trade.price <= limit if buy else trade.price >= limit:
-            return cal.instant(day, cs), limit
+        crosses = limit is None or (trade.price <= limit if buy else trade.price >= limit)
+        if crosses and _tradable(desk, inst, cal.instant(day, cs), buy):
+            # a market order takes the first trade, at its price
+            return cal.instant(day, cs), trade.price if limit is None else limit
     return None
+
+
+def _tradable(desk: Desk, inst: Instrument, at: datetime, buy: bool) -> bool:
+    """Not halted, and not locked at a limit against the order (market events): no sellers
+    while locked at the upper limit, no buyers at the lower."""
+    return not events.halted(desk.world, inst.code, at) and \
+        events.locked(desk.world, inst.code, at) != (1 if buy else -1)
 
 
 def _catch_up(desk: Desk, chain: Record) -> None:
@@ -301,7 +325,8 @@ def _catch_up(desk: Desk, chain: Record) -> None:
     until = min(desk.now, expires)
     inst = desk.world.universe.by_isin(chain["securityID"])
     if inst is not None and until >= since:
-        crossed = _crossing(desk, chain, inst, since, until)
+        resume = scripts.scheduled(desk, chain, since, until)  # None: held by its script
+        crossed = None if resume is None else _crossing(desk, chain, inst, resume, until)
         if crossed is not None:
             fill(desk, chain, chain["leavesQty"], crossed[1], crossed[0])
         hooks.scheduled(desk, chain, until)
@@ -332,8 +357,9 @@ def catch_up(world: World, com_id: str) -> None:
 
 
 # ------------------------------------------------------------------------------ requests
-def new_order(desk: Desk, body: Record) -> None:
-    """NewOrderSingle: a reject, or an accepted order (possibly filled at once)."""
+def new_order(desk: Desk, body: Record, script: Record | None = None) -> None:
+    """NewOrderSingle: a reject, or an accepted order (possibly filled at once); ``script``: a
+    scenario directive for it (:mod:`.scripts`)."""
     world = desk.world
     with world.store.transaction():
         advance(desk)
@@ -351,7 +377,7 @@ def new_order(desk: Desk, body: Record) -> None:
             _open(desk)
             _price(desk, inst, body["ordType"], chain["price"])
             _affordable(desk, chain, inst, chain["orderQty"], chain["price"])
-            refused = hooks.screen(world, chain)
+            refused = scripts.screen(desk, chain, script)
             if refused is not None:
                 raise Rejected(*refused)
         except Rejected as rejected:
@@ -422,7 +448,7 @@ def _follow_up(desk: Desk, chain: Record, body: Record, kind: str, qty: int, pri
                  clOrdID=body["clOrdID"])
 
 
-def replace_order(desk: Desk, body: Record) -> None:
+def replace_order(desk: Desk, body: Record, script: Record | None = None) -> None:
     """OrderCancelReplaceRequest: an OrderCancelReject, or ExecutionReport 5 (new number)."""
     world = desk.world
     with world.store.transaction():
@@ -436,6 +462,8 @@ def replace_order(desk: Desk, body: Record) -> None:
         if problem is not None:
             cancel_reject(desk, body, chain, "2", "99", problem)
             return
+        if scripts.refuses(desk, body, chain, "2", script):
+            return
         qty, ord_type = int(body["orderQty"]), body["ordType"]
         price = body.get("price") if ord_type == LIMIT else None
         _follow_up(desk, chain, body, "modify", qty - chain["cumQty"], price or 0, ord_type)
@@ -443,18 +471,19 @@ def replace_order(desk: Desk, body: Record) -> None:
                      timeInForce=body.get("timeInForce", chain["timeInForce"]))
         _affordable(desk, chain, inst, chain["leavesQty"], price, exclude=chain["key"])
         execution_report(desk, chain, "5", desk.now)
+        scripts.attach(desk, chain, script)
         _immediate(desk, chain, inst)
         records.save_chain(world, chain)
         records.index_cl_ord_id(world, desk.com_id, desk.day, body["clOrdID"], chain)
 
 
-def cancel_order(desk: Desk, body: Record) -> None:
+def cancel_order(desk: Desk, body: Record, script: Record | None = None) -> None:
     """OrderCancelRequest: an OrderCancelReject, or ExecutionReport 4 (new number)."""
     world = desk.world
     with world.store.transaction():
         advance(desk)
         chain = _pending(desk, body, "1")
-        if chain is None:
+        if chain is None or scripts.refuses(desk, body, chain, "1", script):
             return
         _follow_up(desk, chain, body, "cancel", chain["leavesQty"], 0, chain["ordType"])
         close_out(desk, chain, None, desk.now)

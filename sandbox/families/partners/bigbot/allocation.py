@@ -95,7 +95,7 @@ def distribution_property(world: World, body: dict[str, Any]) -> dict[str, Any]:
     holdings = [_amount(item.get("holding_amount"), f"stocks[{i}].holding_amount", 0)
                 for i, item in enumerate(stocks)]
     now = world.now()
-    prices = [max(1, int(world.market.quote(inst, now).price)) for inst in instruments]
+    prices = [max(1, int(world.base_market.quote(inst, now).price)) for inst in instruments]
     invest = invest_amount(total_asset, position)
     if kind == EQUAL:
         cash = [invest // len(instruments) for _ in instruments]

@@ -80,7 +80,7 @@ PROFILES: dict[str, Profile] = {p.type: p for p in (
 # ------------------------------------------------------------------------------ helpers
 def current_board(world: World) -> Board:
     """The scores of the world's reference date (the last trading day before today)."""
-    return data.board(world.market, world.universe, data.reference_date(world.now()))
+    return data.board(world.base_market, world.universe, data.reference_date(world.now()))
 
 
 def stock(world: World, code: Any, parameter: str) -> Instrument:
@@ -110,7 +110,7 @@ def eligible(world: World, board: Board, score: Score, rule: Profile) -> bool:
     if score.price_grade not in rule.price_grades:
         if score.price_grade not in rule.momentum_grades:
             return False
-        gain = data.momentum(world.market, inst, board.day)
+        gain = data.momentum(world.base_market, inst, board.day)
         if gain is None or gain <= 0:
             return False
     ref = reference(world.seed, inst)

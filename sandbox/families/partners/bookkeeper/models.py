@@ -177,7 +177,7 @@ def fs(world: World, standard: str, issuecode: str, query: dict[str, str],
     if start is not None and end is not None and start > end:
         raise PartnerError(FAMILY, "from", "after to")
     depth = _depth(query)
-    market = world.market
+    market = world.base_market
     data = [period(symbol, statement(market, inst, fye, 4, consolidated), standard, depth)
             for symbol, inst in issues
             for fye in fiscal_years(market, inst, today, start, end)]

@@ -120,7 +120,7 @@ def market_series(world: World, kind: str, market: str | None) -> dict[str, Any]
     """Whole market (``market`` None), KOSPI or KOSDAQ: 26, 29, 31, 34, 37, 39."""
     day = today(world)
     members = sectors.market_stocks(world.universe, day, market)
-    sums = ratios.cached_sums(world.market, ("market", market), members, day)
+    sums = ratios.cached_sums(world.base_market, ("market", market), members, day)
     measure = _measure(kind)
     data = [{"quarter": quarter_key(s.end), kind: value(world, measure(s)),
              "desc": _desc(kind, s.end, market, None)} for s in sums]
@@ -136,7 +136,7 @@ def sector_series(world: World, kind: str, upcode: str, market: str | None) -> d
     bug = world.settings.bug_compatible
     data: list[dict[str, Any]] = []
     if members:
-        sums = ratios.cached_sums(world.market, ("sector", entry.code, market), members, day)
+        sums = ratios.cached_sums(world.base_market, ("sector", entry.code, market), members, day)
         measure = _measure(kind)
         undefined = bug and kind == SALES and market is None
         data = [{"quarter": quarter_key(s.end), kind: value(world, measure(s)),
@@ -149,7 +149,7 @@ def sector_series(world: World, kind: str, upcode: str, market: str | None) -> d
 def stock_debt(world: World, stockcode: str) -> dict[str, Any]:
     """The stock's own debt ratio over its last four published quarters (33)."""
     inst = stock_of(world, stockcode)
-    quarters = ratios.stock_quarters(world.market, inst, today(world))
+    quarters = ratios.stock_quarters(world.base_market, inst, today(world))
     data = [{"quarter": quarter_key(p.end), "stockcode": inst.code,
              "debt": value(world, ratios.debt_ratio(p)), "stockname": inst.name,
              "desc": f"{p.end.year:04d}/{p.end.month:02d} 종목부채율(%)"} for p in quarters]
@@ -160,7 +160,7 @@ def stock_debt(world: World, stockcode: str) -> dict[str, Any]:
 def stock_sales(world: World, stockcode: str) -> dict[str, Any]:
     """The stock's operating profit (억원) and margin over its last four quarters (41)."""
     inst = stock_of(world, stockcode)
-    quarters = ratios.stock_quarters(world.market, inst, today(world))
+    quarters = ratios.stock_quarters(world.base_market, inst, today(world))
     null = nulled(world)
     data = [{"year": f"{p.end.year:04d}", "quarter": f"{p.end.month:02d}",
              "sales": None if null else round(p.operating_profit / 100_000_000),

@@ -92,12 +92,12 @@ def portfolio(world: World, amount: str) -> dict[str, Any]:
     now = world.now()
     picked: list[dict[str, Any]] = []
     industries: set[str | None] = set()
-    for inst in candidates(world.market, world.universe, now.date()):
+    for inst in candidates(world.base_market, world.universe, now.date()):
         if len(picked) == wanted:
             break
         if inst.sector in industries:
             continue
-        price = int(world.market.quote(inst, now).price)
+        price = int(world.base_market.quote(inst, now).price)
         quantity = share // price if price > 0 else 0
         if quantity < 1:
             continue

@@ -55,8 +55,8 @@ def fabot_rank(world: World, kind: str, page: str, count: str) -> list[dict[str,
     page_no = _positive(page, "page")
     size = _positive(count, "count", MAX_COUNT)
     day = fabot_scores.score_day(world.now())
-    today = fabot_scores.ranking(world.market, world.universe, day)
-    before = fabot_scores.ranking(world.market, world.universe, cal.previous_trading_day(day))
+    today = fabot_scores.ranking(world.base_market, world.universe, day)
+    before = fabot_scores.ranking(world.base_market, world.universe, cal.previous_trading_day(day))
     start = (page_no - 1) * size
     rows = today.rows[start:start + size]
     if partners.variant(world, "fabot-rank-schema"):

@@ -95,7 +95,7 @@ def fields(world: World, company: Company, today: date) -> dict[str, str]:
     """Every outline field under its Excel name, plus the sample-only ones."""
     seed, inst = world.seed, company.inst
     facts = profile(seed, company)
-    staff, staff_date = employees(world.market, company, today)
+    staff, staff_date = employees(world.base_market, company, today)
     listed = inst.list_date is not None and inst.list_date <= today
     group = facts.group
     small_kosdaq = inst.market == "kosdaq" and facts.size[2] == "3"

@@ -147,7 +147,7 @@ def pairs_at(market: Market, companies: list[Company], end: date, is_consolidate
 # ------------------------------------------------------------------------------ endpoint
 def _rows(world: World, company: Company, cols: list[Base], is_consolidated: bool,
           today: date) -> list[dict[str, str]]:
-    market, seed = world.market, world.seed
+    market, seed = world.base_market, world.seed
     groups = {"biyul": [company], "nice": nice_peers(seed, company),
               "han": han_peers(seed, company)}
     pairs = {(prefix, k): pairs_at(market, members, base.end, is_consolidated, today)

@@ -124,7 +124,7 @@ def _previous(world: World, company: Company, base: Base, is_consolidated: bool
               ) -> Statement | None:
     ref = reference(world.seed, company.inst)
     try:
-        return statement(world.market, company.inst,
+        return statement(world.base_market, company.inst,
                          ref.fiscal_year_end(base.fiscal_year_end.year - 1), base.quarter,
                          is_consolidated)
     except NoStatements:
@@ -134,7 +134,7 @@ def _previous(world: World, company: Company, base: Base, is_consolidated: bool
 def _rows(world: World, company: Company, cols: list[Base], unit_code: str,
           is_consolidated: bool) -> list[dict[str, str]]:
     unit = UNITS[unit_code]
-    current = [statement(world.market, company.inst, b.fiscal_year_end, b.quarter,
+    current = [statement(world.base_market, company.inst, b.fiscal_year_end, b.quarter,
                          is_consolidated) for b in cols]
     before = [_previous(world, company, b, is_consolidated) for b in cols]
     values = [amounts(st, unit) for st in current]
@@ -161,7 +161,7 @@ def exchange(world: World, today: date) -> tuple[str, str]:
     try:
         day = cal.previous_trading_day(today)
         front = world.universe.front("usd", day)
-        bar = world.market.closing_bar(front, day) if front is not None else None
+        bar = world.base_market.closing_bar(front, day) if front is not None else None
     except (ValueError, LookupError, cal.CalendarError):
         return "", ""
     if bar is None:

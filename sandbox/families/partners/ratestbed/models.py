@@ -176,7 +176,7 @@ def rate_rows(market: Market, sc: Scope | None) -> list[dict[str, Any]]:
 def rateapi(world: World, body: Mapping[str, Any]) -> dict[str, Any]:
     q = parse(body)
     sc = scope(q.sn, q.start, q.end, rt.published_through(world.now()))
-    return {"listrate": rate_rows(world.market, sc), "paramVO": param_vo("rateapi", q.echo)}
+    return {"listrate": rate_rows(world.base_market, sc), "paramVO": param_vo("rateapi", q.echo)}
 
 
 # ------------------------------------------------------------------------------- riskapi
@@ -217,4 +217,4 @@ def risk_rows(market: Market, sc: Scope | None) -> list[dict[str, Any]]:
 def riskapi(world: World, body: Mapping[str, Any]) -> dict[str, Any]:
     q = parse(body)
     sc = scope(q.sn, q.start, q.end, rt.published_through(world.now()))
-    return {"paramVO": param_vo("riskapi", q.echo), "listrisk": risk_rows(world.market, sc)}
+    return {"paramVO": param_vo("riskapi", q.echo), "listrisk": risk_rows(world.base_market, sc)}

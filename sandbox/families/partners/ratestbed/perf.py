@@ -111,4 +111,4 @@ def perfapi(world: World, body: Mapping[str, Any]) -> dict[str, Any]:
     q = parse(body, extra=("invtTyCd",))
     sc = scope(q.sn, q.start, q.end, rt.published_through(world.now()))
     return {"paramVO": param_vo("perfapi", q.echo),
-            "listperf": perf_rows(world.market, sc, q.investor_type)}
+            "listperf": perf_rows(world.base_market, sc, q.investor_type)}

@@ -192,7 +192,7 @@ def daily_points(world: World, inst: Instrument, count: int, unit: str, start: d
     span = daily_span(count, unit, start, end)
     if span is None:
         return []
-    bars = list(reversed(world.market.history(inst, span[0], span[1], "D", at=now)))
+    bars = list(reversed(world.base_market.history(inst, span[0], span[1], "D", at=now)))
     if unit == "d":
         chunks = [bars[i:i + count] for i in range(0, len(bars), count)]
     else:
@@ -223,7 +223,7 @@ def intraday_points(world: World, inst: Instrument, minutes: int, start: date, e
         raise _error("from", f"at most {MAX_INTRADAY_TRADING_DAYS} trading days intraday")
     points: list[Point] = []
     for day in days:
-        bars = list(reversed(world.market.intraday_bars(inst, day, 60, at=now, limit=10_000)))
+        bars = list(reversed(world.base_market.intraday_bars(inst, day, 60, at=now, limit=10_000)))
 
         def bucket(bar: Any) -> int:
             return (_minute_of(bar.time) - SESSION_START) // minutes
@@ -248,7 +248,7 @@ def stock(world: World, inst: Instrument, interval: str, count: int, unit: str, 
     price: dict[str, int | None] = dict.fromkeys(("open", "high", "low", "close", "volume"))
     if points:
         last = points[-1]
-        per, pbr, _ = fundamentals(world.market, inst, last.day).ratios(last.close)
+        per, pbr, _ = fundamentals(world.base_market, inst, last.day).ratios(last.close)
         whole = merge(points, last.day)
         price = {"open": whole.open, "high": whole.high, "low": whole.low,
                  "close": whole.close, "volume": whole.volume}
