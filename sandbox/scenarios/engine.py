@@ -10,9 +10,9 @@ State lives in the world's store, so a reset clears it and a persistent store ke
 The compiled rules are cached per world. Rules are evaluated in activation order, then file
 order; every rule that applies contributes its actions until one decides a terminal answer
 (respond, fault, 429, 401); the rules after it still count the call (near miss "already
-decided"). ``set_state`` takes effect from the next call. Random draws (``probability``, delays) are a
-pure function of the seed, the rule and its call count: the same seed and the same sequence
-of requests replay the same faults.
+decided"). ``set_state`` takes effect from the next call. Random draws (``probability``,
+delays) are a pure function of the seed, the rule and its call count: the same seed and the
+same sequence of requests replay the same faults.
 """
 
 from __future__ import annotations
