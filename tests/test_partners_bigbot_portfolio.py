@@ -330,7 +330,7 @@ class _World:
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self.universe = load_universe()
-        self.market = Market(seed, self.universe.get)
+        self.base_market = Market(seed, self.universe.get)
         self._now = World(WorldSettings(seed=seed, clock=FROZEN, users=0)).now()
 
     def now(self) -> Any:

@@ -271,6 +271,7 @@ def test_faults_on_a_broker_call(client: FlaskClient, fault: Any, status: int, c
 def test_timeouts_are_virtual_in_process(client: FlaskClient) -> None:
     activate(client, {"then": {"fault": {"type": "timeout", "after": "PT45S"}}})
     response = price(client)
+    assert_platform_error(response, 408, "op-apim", 408)
     assert response.headers["X-Sandbox-Delay-Ms"] == "45000"
     assert journal(client)[0]["delayMs"] == 45000
 
@@ -366,6 +367,19 @@ def test_order_outcomes_reach_the_broker_side(client: FlaskClient) -> None:
     client.post("/_sandbox/clock", json={"advance": "PT5S"})
     kinds = [(r["execType"], r.get("lastQty")) for r in reports_of(client, small["clOrdID"])]
     assert kinds[0][0] == "0" and ("F", 5) in kinds and kinds[-1][0] == "4"
+
+
+def test_a_scenario_of_scheduled_events_only(client: FlaskClient) -> None:
+    response = client.post("/_sandbox/scenarios", json={"definition": {
+        "name": "halt-at-ten", "description": "d",
+        "events": [{"at": "PT0S", "market": {"halt": "005930"}}]}})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    client.post("/_sandbox/clock", json={"advance": "PT1M"})
+    master = client.get("/v2/market/stocks/kospi/005930/master", headers={"apikey": F9999_KEY})
+    assert master.get_json()["result"]["haltYn"] == "Y"
+    client.delete("/_sandbox/scenarios/halt-at-ten")
+    master = client.get("/v2/market/stocks/kospi/005930/master", headers={"apikey": F9999_KEY})
+    assert master.get_json()["result"]["haltYn"] == "N"
 
 
 def test_a_bad_order_directive_is_refused_at_activation(client: FlaskClient) -> None:

@@ -3,8 +3,9 @@ scenario engine what the active scenarios do to this call, and carry it out over
 
 * a terminal reply becomes the answer: ``respond`` as given, faults as the platform would
   show them (``http_error`` any platform error object; ``broker_down`` 503 ``op-exco 3600``,
-  ``broker_timeout`` and ``timeout`` 500 ``op-exco 3005`` — 503/408 ``op-apim`` on partner
-  routes, ``op-spt`` in the common service; ``empty_response`` an empty body;
+  ``broker_timeout`` and ``timeout`` 500 ``op-exco 3005`` on the brokers' families,
+  ``op-spt`` in the common service (ERRATA 1 step 13); 503/408 ``op-apim`` on market and
+  partner routes (as the partner fault hooks of ERRATA 33); ``empty_response`` an empty body;
   ``connection_reset`` a TCP reset), 429 for a rate limit, 401 for an expired token;
 * delays sleep for real when served (``Config.delays = "real"``) and are virtual in-process:
   only reported (``X-Sandbox-Delay-Ms``, journal ``delayMs``);
@@ -96,7 +97,7 @@ def request_view(call: Call) -> Request:
 def step(call: Call, state: SandboxState) -> None:
     """Pipeline step "scenario" (never on the admin API: a scenario cannot lock out the
     calls that remove it)."""
-    if call.operation.family == "admin":
+    if call.operation.family == "admin" or not state.scenarios.active(call.world):
         return
     try:
         outcome = state.scenarios.evaluate(call.world, request_view(call))
@@ -159,7 +160,7 @@ def _broker_error(call: Call, down: bool, fault: dict[str, Any]) -> errors.Platf
     family = call.operation.family
     what = call.broker.short_name if call.broker else family
     description = fault.get("description")
-    if family in BROKER_FAMILIES or (family not in PARTNER_FAMILIES and not down):
+    if family in BROKER_FAMILIES:
         category = "op-spt" if family == "common" else None
         if down:
             return errors.BrokerUnavailable(description or f"{what} is down",

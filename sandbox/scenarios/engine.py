@@ -88,7 +88,7 @@ def _compile(world: World, definition: Definition) -> tuple[Rule, ...]:
         return found.short_name
 
     rules = []
-    for index, raw in enumerate(definition.raw["rules"]):
+    for index, raw in enumerate(definition.raw.get("rules", [])):
         name = raw.get("name", f"rule-{index + 1}")
         when = raw.get("when", {})
         try:
