@@ -22,7 +22,7 @@ from sandbox.gateway.call import Call
 from sandbox.registry import all_operations
 from sandbox.world.orders.scripts import applies, validate_script
 from tests.conftest import ok, set_clock
-from tests.test_order import ACC, SAMSUNG, orderdetail
+from tests.test_order import ACC, fields, orderdetail
 from tests.test_order_hooks import UBERPLE_ACC
 
 BLOCKS = {"new": "newOrderSingleRequestBody", "replace": "orderCancelReplaceRequestBody",
@@ -34,10 +34,7 @@ _ids = itertools.count(1)
 
 def order(**more: Any) -> dict[str, Any]:
     """A limit buy of 10 Samsung Electronics at 20,000 (it rests) for 00995's account."""
-    return {"msgType": "D", "clOrdID": f"S-{next(_ids):06d}", "account": ACC,
-            "securityID": SAMSUNG, "securityIDSource": "4", "symbol": "005930", "side": "1",
-            "ordType": "2", "price": 20000, "orderQty": 10, "timeInForce": "0",
-            "transactTime": "20261124-01:00:00.000", **more}
+    return fields(**{"clOrdID": f"S-{next(_ids):06d}", **more})
 
 
 def submit(state: SandboxState, api: str, body: dict[str, Any],

@@ -22,7 +22,11 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 from sandbox.paths import SCENARIOS, SCHEMAS
+from sandbox.scenarios.spec import parse_spec
 from sandbox.world.clock import ClockError, parse_duration
+
+__all__ = ["Definition", "Library", "Problem", "ScenarioError", "build", "lint", "load",
+           "parse_spec", "seconds"]
 
 SCHEMA_PATH = SCHEMAS / "scenario.schema.json"
 _PARAM = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -375,20 +379,6 @@ def lint(path: Path) -> list[Problem]:
     except ScenarioError as exc:
         return exc.problems
     return []
-
-
-def parse_spec(text: str) -> tuple[str, dict[str, str]]:
-    """``NAME[:param=value,...]`` (the ``--scenario`` option) → name and raw parameters."""
-    name, _, rest = text.strip().partition(":")
-    params: dict[str, str] = {}
-    for item in filter(None, (part.strip() for part in rest.split(","))):
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ValueError(f"{text!r}: parameters are written name=value, got {item!r}")
-        params[key.strip()] = value.strip()
-    if not name:
-        raise ValueError(f"{text!r}: a scenario name is required")
-    return name, params
 
 
 class Library:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from sandbox.scenarios.spec import parse_spec
 from sandbox.testing.admin import AdminClient
 
 
@@ -30,22 +31,8 @@ class ScenarioSpec:
 
 def parse_scenario_spec(text: str) -> ScenarioSpec:
     """``broker-outage:broker=samsung,count=3`` → name and parameters, as ``serve --scenario``
-    reads it. Values stay text: the server converts them to the parameter's declared type.
-    Raises ValueError with the reason for an empty name, an item without ``=`` or a parameter
-    given twice."""
-    name, _, rest = text.strip().partition(":")
-    name = name.strip()
-    if not name:
-        raise ValueError(f"scenario spec {text!r}: the name is missing (NAME[:k=v,...])")
-    params: dict[str, str] = {}
-    for item in filter(None, (part.strip() for part in rest.split(","))):
-        key, equals, value = item.partition("=")
-        key = key.strip()
-        if not equals or not key:
-            raise ValueError(f"scenario spec {text!r}: {item!r} is not name=value")
-        if key in params:
-            raise ValueError(f"scenario spec {text!r}: parameter {key!r} is given twice")
-        params[key] = value.strip()
+    reads it (:func:`sandbox.scenarios.spec.parse_spec`)."""
+    name, params = parse_spec(text)
     return ScenarioSpec(name, dict(params), text.strip())
 
 
