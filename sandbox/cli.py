@@ -187,8 +187,7 @@ def scenario_run(scenario: str, params: tuple[str, ...], url: str | None) -> Non
     if url:
         report = runner.run(definition, runner.Http(url))
     else:
-        with runner.fresh_app(definition) as transport:
-            report = runner.run(definition, transport, fresh=True)
+        report = runner.run(definition, runner.fresh_app(definition), fresh=True)
     click.echo(report.text())
     if not report.ok:
         raise SystemExit(1)

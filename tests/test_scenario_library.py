@@ -107,8 +107,8 @@ def test_every_example_passes_over_http(server: Server, name: str) -> None:
 @pytest.mark.parametrize("name", IN_PROCESS)
 def test_some_examples_pass_in_process(name: str) -> None:
     definition = example_definition(name)
-    with runner.fresh_app(definition) as transport:
-        report = runner.run(definition, transport, fresh=True)
+    transport = runner.fresh_app(definition)
+    report = runner.run(definition, transport, fresh=True)
     assert report.ok, report.text()
 
 
@@ -127,23 +127,23 @@ def _outcomes(definition: Definition, calls: int = 24) -> list[str]:
     """What ``calls`` quotes get in a fresh in-process world with the scenario active:
     ``reset``, ``empty``, ``malformed``, or the status."""
     found = []
-    with runner.fresh_app(definition) as transport:
-        activate(transport, definition)
-        for _ in range(calls):
-            try:
-                result = transport.send("GET", QUOTE, headers={"apikey": F9999_KEY})
-            except runner.Reset:
-                found.append("reset")
-                continue
-            if not result.text:
-                found.append("empty")
-                continue
-            try:
-                json.loads(result.text)
-            except ValueError:
-                found.append("malformed")
-                continue
-            found.append(str(result.status))
+    transport = runner.fresh_app(definition)
+    activate(transport, definition)
+    for _ in range(calls):
+        try:
+            result = transport.send("GET", QUOTE, headers={"apikey": F9999_KEY})
+        except runner.Reset:
+            found.append("reset")
+            continue
+        if not result.text:
+            found.append("empty")
+            continue
+        try:
+            json.loads(result.text)
+        except ValueError:
+            found.append("malformed")
+            continue
+        found.append(str(result.status))
     return found
 
 
@@ -162,8 +162,8 @@ def test_flaky_network_replays_the_same_faults_for_the_same_seed() -> None:
 
 def test_the_flaky_example_fails_with_another_seed() -> None:
     definition = with_seed(example_definition("flaky-network"), 7)
-    with runner.fresh_app(definition) as transport:
-        report = runner.run(definition, transport, fresh=True)
+    transport = runner.fresh_app(definition)
+    report = runner.run(definition, transport, fresh=True)
     assert not report.ok, report.text()
 
 
@@ -171,10 +171,10 @@ def test_slow_gateway_delays_replay() -> None:
     definition = example_definition("slow-gateway")
 
     def delays() -> list[str]:
-        with runner.fresh_app(definition) as transport:
-            activate(transport, definition)
-            return [transport.send("GET", QUOTE, headers={"apikey": F9999_KEY})
-                    .headers["x-sandbox-delay-ms"] for _ in range(5)]
+        transport = runner.fresh_app(definition)
+        activate(transport, definition)
+        return [transport.send("GET", QUOTE, headers={"apikey": F9999_KEY})
+                .headers["x-sandbox-delay-ms"] for _ in range(5)]
 
     first = delays()
     assert first[:2] == ["48.291", "36.099"] and first == delays()

@@ -233,13 +233,24 @@ def validator() -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
+@lru_cache(maxsize=1)
+def params_validator() -> Draft202012Validator:
+    """The schema's ``params`` block alone (checked before ``${...}`` substitution)."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return Draft202012Validator({"$defs": schema["$defs"], **schema["properties"]["params"]},
+                                format_checker=FormatChecker())
+
+
+def _errors(checker: Draft202012Validator, document: Any) -> list[tuple[str, str]]:
+    """(JSON pointer, message) of every violation, in document order."""
+    errors = sorted(checker.iter_errors(document), key=lambda e: [str(p) for p in e.path])
+    return [("".join(f"/{_escape(str(p))}" for p in e.absolute_path), _message(e))
+            for e in errors]
+
+
 def _schema_problems(document: Any, source: str, lines: Mapping[str, int]) -> list[Problem]:
-    found = []
-    for error in sorted(validator().iter_errors(document),
-                        key=lambda e: [str(p) for p in e.path]):
-        pointer = "".join(f"/{_escape(str(p))}" for p in error.absolute_path)
-        found.append(Problem(source, nearest_line(lines, pointer), pointer, _message(error)))
-    return found
+    return [Problem(source, nearest_line(lines, pointer), pointer, message)
+            for pointer, message in _errors(validator(), document)]
 
 
 def _message(error: ValidationError) -> str:
@@ -333,9 +344,9 @@ def build(document: Any, source: str, lines: Mapping[str, int],
         raise ScenarioError([Problem(source, 1, "", "a scenario is a mapping (name, "
                                                     "description, params, rules)")])
     declared = document.get("params") or {}
-    problems = _schema_problems({"name": "x", "description": "x", "rules": [{"then": {
-        "set_state": "x"}}], "params": declared}, source, lines) if declared else []
-    if problems:
+    problems = [Problem(source, nearest_line(lines, f"/params{p}"), f"/params{p}", m)
+                for p, m in _errors(params_validator(), declared)]
+    if problems:  # the declarations first: substitution needs their defaults
         raise ScenarioError(problems)
     name = str(document.get("name", "?"))
     try:

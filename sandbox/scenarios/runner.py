@@ -14,8 +14,8 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from http.client import HTTPException
 from typing import Any, Protocol
@@ -265,8 +265,7 @@ def _step(steps: Steps, transport: Transport, index: int, step: Mapping[str, Any
     return results
 
 
-@contextmanager
-def fresh_app(definition: Definition, library: str | None = None) -> Iterator[Transport]:
+def fresh_app(definition: Definition, library: str | None = None) -> Transport:
     """An in-process sandbox with the example's seed (no generated users)."""
     from sandbox.app import Config, create_app
     from sandbox.world.world import WorldSettings
@@ -275,4 +274,4 @@ def fresh_app(definition: Definition, library: str | None = None) -> Iterator[Tr
     config = Config(world=WorldSettings(seed=example.get("seed", 42),
                                         clock=example.get("clock", DEFAULT_CLOCK), users=0),
                     response_validation="strict", scenario_library=library)
-    yield InProcess(create_app(config))
+    return InProcess(create_app(config))
