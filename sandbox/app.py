@@ -32,7 +32,9 @@ from sandbox.registry import (
 from sandbox.scenarios.engine import Engine
 from sandbox.scenarios.loader import Library, parse_spec
 from sandbox.world.clock import monotonic
-from sandbox.world.world import World, WorldSettings
+from sandbox.world.sqlite_store import JournalFile, SQLiteStore
+from sandbox.world.store import MemoryStore, Store
+from sandbox.world.world import Limits, World, WorldSettings
 
 log = logging.getLogger("sandbox")
 
@@ -47,41 +49,81 @@ class Config:
     scenarios: tuple[str, ...] = ()  # NAME[:param=value,...] active from the start
     delays: str = "virtual"  # scenario delays: "real" sleeps (serve), "virtual" reports them
     scenario_library: str | None = None  # a folder of scenarios (default: scenarios/)
+    state: str | None = None  # SQLite state file (serve --state); None: the world in memory
+    state_journal: bool = False  # keep the request journal in the state file too
+    state_sync: str = "normal"  # SQLite synchronous: "normal" (process crash) or "full"
+    limits: Limits = field(default_factory=Limits)  # caps of the kinds that grow
 
 
 class SandboxState:
-    """What the app holds: the current world (replaced by a reset), schemas, journal, OAuth."""
+    """What the app holds: the current world (replaced by a reset), schemas, journal, OAuth.
+
+    With ``Config.state`` the world lives in a SQLite file (:mod:`sandbox.world.sqlite_store`):
+    built at start-up from what the file holds (a restart), cleared and seeded again by a
+    reset. Without it every world gets a fresh :class:`MemoryStore`."""
 
     def __init__(self, config: Config, operations: list[Operation],
                  compiled: dict[str, Compiled]) -> None:
         self.config = config
         self.operations = operations
         self.compiled = compiled
-        self.journal = Journal(config.journal_size)
+        self.store = open_store(config)
+        self.journal = Journal(config.journal_size, self._journal_keeper())
         self.error_validator = validator(load_schema(ERROR_SCHEMA_PATH))
         self._lock = threading.Lock()
         library = Library(Path(config.scenario_library)) if config.scenario_library \
             else Library()
         self.scenarios = Engine(library)
-        self.world = self._build_world()
+        try:
+            self.world = self._build_world(restore=True)
+        except BaseException:
+            self.close()  # a refused state file is not kept open (nor locked)
+            raise
+        if self.store is not None:
+            log.info("state %s: %s", self.store.path,
+                     "restored" if self.world.restored else "a new world")
         self.oauth = Server(lambda: self.world)
         self.streams = Hub(lambda: self.world, config.streams)
 
-    def _build_world(self) -> World:
-        """A world from the settings, with the start-up scenarios (``serve --scenario``)
-        active. A bad start-up scenario raises ScenarioError (start-up stops)."""
-        world = World(self.config.world)
-        for spec in self.config.scenarios:
-            name, params = parse_spec(spec)
-            self.scenarios.activate(world, self.scenarios.definition(name, params), "startup")
+    def _journal_keeper(self) -> JournalFile | None:
+        if not isinstance(self.store, SQLiteStore):
+            return None
+        return JournalFile(self.store, self.config.journal_size, self.config.state_journal)
+
+    def _build_world(self, restore: bool = False) -> World:
+        """A world from the settings (or, with ``restore``, the one the state file holds),
+        with the start-up scenarios (``serve --scenario``) active; one that a restored world
+        has active as given keeps its state and counters. A bad start-up scenario raises
+        ScenarioError, a state file of other settings StateMismatch (start-up stops)."""
+        store: Store = self.store if self.store is not None else MemoryStore()
+        with store.transaction():
+            world = World(self.config.world, store, self.config.limits, restore=restore)
+            for spec in self.config.scenarios:
+                name, params = parse_spec(spec)
+                definition = self.scenarios.definition(name, params)
+                if not (world.restored and self.scenarios.is_active(world, definition)):
+                    self.scenarios.activate(world, definition, "startup")
         return world
 
     def reset(self) -> World:
         """Rebuild the world from its settings (seed, clock, start-up scenarios); scenarios
-        activated at run time are gone; the journal is kept."""
+        activated at run time are gone; the journal is kept. A state file is cleared and
+        seeded again (in one transaction)."""
         with self._lock:
             self.world = self._build_world()
             return self.world
+
+    def close(self) -> None:
+        """Release the state file (tests; the server's process exit does it too)."""
+        if self.store is not None:
+            self.store.close()
+
+
+def open_store(config: Config) -> SQLiteStore | None:
+    """The state file of ``config`` (None: the world lives in memory)."""
+    if config.state is None:
+        return None
+    return SQLiteStore(config.state, config.state_sync)
 
 
 def create_app(config: Config | None = None) -> Flask:

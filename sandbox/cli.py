@@ -21,7 +21,8 @@ from sandbox.scenarios import runner
 from sandbox.scenarios.loader import Library, ScenarioError, lint, load, parse_spec
 from sandbox.world.clock import Clock, ClockError
 from sandbox.world.partners import VARIANTS
-from sandbox.world.world import WorldSettings
+from sandbox.world.sqlite_store import SYNCHRONOUS, SQLiteStore, StateFileError
+from sandbox.world.world import Limits, StateMismatch, WorldSettings, check_store
 
 
 def _settings(clock: str, speed: float | None, partner_variant: tuple[str, ...],
@@ -92,6 +93,21 @@ def main() -> None:
 @click.option("--stream-queue", default=2000, show_default=True,
               type=click.IntRange(1, 1_000_000), envvar="SANDBOX_STREAM_QUEUE",
               help="Frames waiting per session before its oldest market data is dropped.")
+@click.option("--state", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              envvar="SANDBOX_STATE",
+              help="Keep the world's mutable state (tokens, consents, custom users, orders, "
+                   "executions, scenarios, clock) in this SQLite file: a restart restores it "
+                   "(the seed and data options must stay the same). Default: in memory.")
+@click.option("--state-journal", is_flag=True, envvar="SANDBOX_STATE_JOURNAL",
+              help="With --state: keep the request journal in the file too.")
+@click.option("--state-sync", type=click.Choice(SYNCHRONOUS), default="normal",
+              show_default=True, envvar="SANDBOX_STATE_SYNC",
+              help="SQLite synchronous level: normal survives a killed process, full also "
+                   "a power loss (an fsync per write).")
+@click.option("--cap", "caps", multiple=True, envvar="SANDBOX_CAP", metavar="NAME=N",
+              help="Change a cap of the stored kinds (repeatable): "
+                   + ", ".join(f"{name} ({getattr(Limits(), name)})"
+                               for name in Limits.names()) + ".")
 def serve_command(host: str, port: int, seed: int, clock: str, speed: float | None,
                   strict: bool, users: int, later_brokers: bool, order_sessions: bool,
                   bug_compatible: bool, partner_variant: tuple[str, ...],
@@ -99,7 +115,8 @@ def serve_command(host: str, port: int, seed: int, clock: str, speed: float | No
                   validate_responses: str,
                   threads: int, worker_class: str, access_log: bool, stream_subscriptions: int,
                   stream_sessions_per_key: int, stream_max_sessions: int,
-                  stream_queue: int) -> None:
+                  stream_queue: int, state: Path | None, state_journal: bool, state_sync: str,
+                  caps: tuple[str, ...]) -> None:
     """Serve the emulator on a production WSGI server (gunicorn, one process)."""
     if worker_class == "gthread":  # keep threads for plain HTTP besides the WebSockets
         stream_max_sessions = max(1, min(stream_max_sessions, threads - 16))
@@ -107,16 +124,46 @@ def serve_command(host: str, port: int, seed: int, clock: str, speed: float | No
                              sessions_per_key=stream_sessions_per_key,
                              max_sessions=stream_max_sessions, queue_size=stream_queue)
     _check_scenarios(scenarios)
-    config = Config(world=_settings(clock, speed, partner_variant, partners_as_of, seed=seed,
-                                    strict=strict, users=users, later_brokers=later_brokers,
-                                    order_sessions=order_sessions,
-                                    bug_compatible=bug_compatible),
-                    response_validation=validate_responses, streams=streams,
-                    scenarios=scenarios, delays="real")
+    settings = _settings(clock, speed, partner_variant, partners_as_of, seed=seed,
+                         strict=strict, users=users, later_brokers=later_brokers,
+                         order_sessions=order_sessions, bug_compatible=bug_compatible)
+    if state is not None:
+        _check_state(state, state_sync, settings)
+    config = Config(world=settings, response_validation=validate_responses, streams=streams,
+                    scenarios=scenarios, delays="real",
+                    state=None if state is None else str(state), state_journal=state_journal,
+                    state_sync=state_sync, limits=_limits(caps))
     click.echo(f"oppf-sandbox {__version__} on http://{host}:{port} (seed {seed}, clock {clock}"
-               f"{'' if speed is None else f' x{speed}'})", err=True)
+               f"{'' if speed is None else f' x{speed}'}"
+               f"{'' if state is None else f', state {state}'})", err=True)
     serve(lambda: create_app(config), host, port, threads=threads, worker_class=worker_class,
           access_log=access_log)
+
+
+def _check_state(path: Path, sync: str, settings: WorldSettings) -> None:
+    """Refuse a state file that is not one, or that holds a world of other settings, before
+    the server starts (a fresh file is created)."""
+    try:
+        store = SQLiteStore(path, sync)
+        try:
+            check_store(store, settings)
+        finally:
+            store.close()
+    except (StateFileError, StateMismatch) as exc:
+        raise click.ClickException(f"--state {path}: {exc}") from None
+
+
+def _limits(caps: tuple[str, ...]) -> Limits:
+    """``--cap NAME=N`` values over the default caps."""
+    values: dict[str, int] = {}
+    for cap in caps:
+        name, _, number = cap.partition("=")
+        name = name.strip().replace("-", "_")
+        if name not in Limits.names() or not number.strip().isdigit() or int(number) < 1:
+            raise click.BadParameter(f"{cap!r}: give NAME=N with N >= 1 and NAME one of "
+                                     f"{', '.join(Limits.names())}", param_hint="--cap")
+        values[name] = int(number)
+    return Limits(**values)
 
 
 def _check_scenarios(specs: tuple[str, ...]) -> None:

@@ -8,7 +8,9 @@
   clock's date, so every trade has settled: one deposit of the cash plus the cost of the
   holdings, then one buy (``ASK``) per holding. Everything drawn (ids, CIs, account numbers,
   default names) comes from ``world.rand``: the same seed and request sequence give the same
-  users. Custom users live in the world, so a reset forgets them.
+  users. Custom users live in the world, so a reset forgets them; a restart over
+  ``serve --state`` finds them again (:func:`restore_custom_users`). At most
+  ``Limits.custom_users`` of them (beyond: 503).
 * **Hooks** for negative tests: link, unlink or expire one account's link to an app
   (``{broker} 4006``), discard an account (``op-exco 3010``).
 * **Holdings view** of any account at the clock's instant.
@@ -33,6 +35,7 @@ from sandbox.world.accounts.products import EQTY, ETC, FUND, FUND_UNITS, fund_pr
 from sandbox.world.identities import App, Consent, User, VirtualAccount, year_later
 from sandbox.world.market import calendar as cal
 from sandbox.world.population import PASSWORD
+from sandbox.world.store import CapacityError
 
 if TYPE_CHECKING:
     from sandbox.world.identities import Broker
@@ -181,6 +184,8 @@ def create_user(world: World, body: dict[str, Any], base_url: str) -> dict[str, 
     today = world.now().date()
     day = trade_day(today)
     with world.store.transaction():
+        if world.store.count(CUSTOM_USER) >= world.limits.custom_users:
+            raise CapacityError("custom users", world.limits.custom_users, "custom_users")
         apps = _apps(world, body.get("apps"))
         expires = (parse_day(body["consentExpires"], "consentExpires")
                    if body.get("consentExpires") is not None else year_later(today))
@@ -202,9 +207,32 @@ def create_user(world: World, body: dict[str, Any], base_url: str) -> dict[str, 
         answer = _answer(world, user, apps, base_url)
         world.store.put(CUSTOM_USER, user_id, {
             **answer, "consentExpires": f"{expires:%Y%m%d}", "opened": f"{day:%Y%m%d}",
-            "realAccNos": {a.vt_acc_no: a.real_acc_no for a in accounts}, "request": body})
+            "realAccNos": {a.vt_acc_no: a.real_acc_no for a in accounts},
+            "termsRenewOn": [terms.month, terms.day], "request": body})
         world.ids.add_user(user)
     return answer
+
+
+def restore_custom_users(world: World) -> int:
+    """Add the custom users of a restored world (``serve --state``) to its identities again,
+    in the order they were created; returns how many."""
+    restored = 0
+    for _key, record in world.store.scan(CUSTOM_USER):
+        opened = parse_day(record["opened"], "opened")
+        expires = parse_day(record["consentExpires"], "consentExpires")
+        accounts = tuple(
+            VirtualAccount(vt_acc_no=a["vtAccNo"], broker=a["broker"], owner=record["id"],
+                           alias=a["alias"], real_acc_no=record["realAccNos"][a["vtAccNo"]],
+                           opened=opened, origin="custom")
+            for a in record["accounts"])
+        month, day = record["termsRenewOn"]
+        world.ids.add_user(User(
+            id=record["id"], name=record["name"], ci=record["ci"], password=record["password"],
+            accounts=accounts, consents=tuple(Consent(app, expires=expires)
+                                              for app in record["apps"]),
+            origin="custom", terms_renew_on=(month, day)))
+        restored += 1
+    return restored
 
 
 def _answer(world: World, user: User, apps: list[App], base_url: str) -> dict[str, Any]:

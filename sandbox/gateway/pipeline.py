@@ -2,9 +2,9 @@
 
 Every operation's view is :func:`make_view`: it runs ``REQUEST_STEPS`` in order, calls the
 operation's handler once, checks the response, and lets the active scenarios finish the answer
-(:mod:`sandbox.gateway.scenarios`). A step raises a :class:`PlatformError` to stop;
-``errors.render`` answers it. Journal and request id live in the app hooks (``app.py``) so that
-404/405 answers are journaled too.
+(:mod:`sandbox.gateway.scenarios`), all in one store transaction (:func:`_transact`). A step
+raises a :class:`PlatformError` to stop; ``errors.render`` answers it. Journal and request id
+live in the app hooks (``app.py``) so that 404/405 answers are journaled too.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flask import Response, g, request
+from werkzeug.exceptions import HTTPException
 
 from sandbox.errors import (
     InternalError,
     PlatformError,
+    ServiceUnavailable,
     UnknownApiUrl,
     UnsupportedMediaType,
     json_response,
@@ -25,6 +27,7 @@ from sandbox.errors import (
 from sandbox.gateway import auth, scenarios, validation
 from sandbox.gateway.call import Call
 from sandbox.registry import Compiled, Operation
+from sandbox.world.store import CapacityError
 
 if TYPE_CHECKING:
     from sandbox.app import SandboxState
@@ -123,19 +126,39 @@ def _answer(op: Operation, call: Call, state: SandboxState) -> Response:
     return json_response(result, encoder=op.encoder)
 
 
+def _transact(op: Operation, call: Call, state: SandboxState) -> Response:
+    """The call in one store transaction, committed before the answer is returned (an
+    acknowledged order is on disk under ``serve --state``). It begins at the call's first
+    write (a read-only call takes no lock). What a call wrote before a business error
+    (a platform error, a scenario's answer or connection reset) is committed — a failed
+    login still counts; an unexpected exception (our 500) rolls everything back. A full
+    store (:class:`CapacityError`) answers 503 ``op-apim``."""
+    failure: BaseException | None = None
+    with call.world.store.transaction(deferred=True):
+        try:
+            response = _answer(op, call, state)
+        except scenarios.Answer as answer:
+            response = answer.response
+        except CapacityError as full:
+            failure = ServiceUnavailable(str(full))
+        except (PlatformError, HTTPException, scenarios.ConnectionAbort) as error:
+            failure = error
+    if failure is None:
+        return response
+    if isinstance(failure, PlatformError) and call.scenario is not None:
+        return render(failure)
+    raise failure
+
+
 def make_view(op: Operation, state: SandboxState) -> Callable[..., Response]:
     def view(**path_params: str) -> Response:
         call = Call(operation=op, world=state.world, request_id=g.request_id,
                     path_params=path_params)
         g.operation_id = op.id
         try:
-            response = _answer(op, call, state)
-        except scenarios.Answer as answer:
-            response = answer.response
-        except PlatformError as error:
-            if call.scenario is None:
-                raise
-            response = render(error)
+            response = _transact(op, call, state)
+        finally:
+            scenarios.pause()  # real scenario delays, outside the transaction
         return scenarios.finish(call, state, response)
 
     view.__name__ = op.id.replace(".", "_")

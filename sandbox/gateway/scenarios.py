@@ -7,8 +7,9 @@ scenario engine what the active scenarios do to this call, and carry it out over
   ``op-spt`` in the common service (ERRATA 1 step 13); 503/408 ``op-apim`` on market and
   partner routes (as the partner fault hooks of ERRATA 33); ``empty_response`` an empty body;
   ``connection_reset`` a TCP reset), 429 for a rate limit, 401 for an expired token;
-* delays sleep for real when served (``Config.delays = "real"``) and are virtual in-process:
-  only reported (``X-Sandbox-Delay-Ms``, journal ``delayMs``);
+* delays sleep for real when served (``Config.delays = "real"``; after the call's store
+  transaction, so after the view did its work) and are virtual in-process: only reported
+  (``X-Sandbox-Delay-Ms``, journal ``delayMs``);
 * ``malformed_body`` cuts the real answer in half; rate-limit headers go on every metered
   answer; ``order`` effects reach the order family through ``call.effects``.
 
@@ -117,7 +118,16 @@ def step(call: Call, state: SandboxState) -> None:
 
 
 def _wait(state: SandboxState, delay: float) -> None:
+    """A real delay is slept by :func:`pause` once the call's store transaction is over (a
+    sleeping request must not keep the store from everyone else)."""
     if state.config.delays == "real":
+        g.sandbox_sleep = g.get("sandbox_sleep", 0.0) + delay
+
+
+def pause() -> None:
+    """Sleep the call's real delays (after its store transaction, before its answer)."""
+    delay = g.pop("sandbox_sleep", 0.0)
+    if delay > 0:
         time.sleep(delay)
 
 

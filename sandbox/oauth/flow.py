@@ -18,6 +18,7 @@ from sandbox.errors import (
 )
 from sandbox.oauth import models
 from sandbox.world.links import active_links
+from sandbox.world.store import trim
 from sandbox.world.world import LOCKOUT_THRESHOLD
 
 if TYPE_CHECKING:
@@ -98,8 +99,10 @@ def login(world: World, params: dict[str, str], username: str, password: str,
     if consent in ("allow", "deny"):
         return Outcome(context={"user": user, "allow": consent == "allow",
                                 "redirect_uri": redirect_uri})
-    ticket = world.rand.stream("oauth-ticket").uuid()
-    world.store.put(TICKET, ticket, {"user": user.id, "params": params})
+    with world.store.transaction():  # unused tickets: the oldest beyond the cap are forgotten
+        ticket = world.rand.stream("oauth-ticket").uuid()
+        world.store.put(TICKET, ticket, {"user": user.id, "params": params})
+        trim(world.store, TICKET, world.limits.codes)
     return Outcome(page="consent", context={"app": app, "user": user, "ticket": ticket,
                                             "params": params})
 

@@ -8,12 +8,18 @@ Records (all JSON):
 * ``login``: ``{failures}`` per portal user (lockout after 5 consecutive failures).
 
 Token values are UUID v4 strings drawn from the world's ``oauth`` random stream.
+
+Bounded (``world.limits``): beyond ``tokens``, ``refresh_tokens`` and ``codes`` records the
+oldest are forgotten as new ones are issued (they then answer as unknown or expired); the
+pre-seeded grants (``seeded``, ``preset``) are always kept. Codes are deleted when used,
+login counters when the login succeeds.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sandbox.world.store import Record, trim
 from sandbox.world.world import CODE_LIFETIME, LOCKOUT_THRESHOLD, SCOPE_LIFETIMES
 
 if TYPE_CHECKING:
@@ -33,21 +39,29 @@ def _epoch(world: World) -> float:
     return world.now().timestamp()
 
 
+def _seeded(record: Record) -> bool:
+    return bool(record.get("seeded") or record.get("preset"))
+
+
 def issue_tokens(world: World, app: str, user: str, scope: str, *,
                  access: str | None = None, refresh: str | None = None,
-                 with_refresh: bool = True) -> dict[str, Any]:
-    """Store and return a token pair (RFC 6749 §5.1 body)."""
+                 with_refresh: bool = True, seeded: bool = False) -> dict[str, Any]:
+    """Store and return a token pair (RFC 6749 §5.1 body); ``seeded``: a pre-seeded grant,
+    never forgotten."""
     stream = world.rand.stream("oauth")
-    access = access or stream.uuid()
     lifetime = SCOPE_LIFETIMES.get(scope, SCOPE_LIFETIMES["account"])
+    mark = {"seeded": True} if seeded else {}
     with world.store.transaction():
+        access = access or stream.uuid()
         if with_refresh:
             refresh = refresh or stream.uuid()
             world.store.put(REFRESH, refresh, {"app": app, "user": user, "scope": scope,
-                                               "revoked": False})
+                                               "revoked": False, **mark})
+            trim(world.store, REFRESH, world.limits.refresh_tokens, _seeded)
         world.store.put(TOKEN, access, {"app": app, "user": user, "scope": scope,
                                         "issuedAt": _epoch(world), "expiresIn": lifetime,
-                                        "refreshToken": refresh, "revoked": False})
+                                        "refreshToken": refresh, "revoked": False, **mark})
+        trim(world.store, TOKEN, world.limits.tokens, _seeded)
     body: dict[str, Any] = {"access_token": access, "token_type": "Bearer",
                             "expires_in": lifetime}
     if refresh:
@@ -98,10 +112,12 @@ def revoke(world: World, value: str, app: str) -> None:
 
 def create_code(world: World, app: App, user: User, scope: str,
                 redirect_uri: str | None) -> str:
-    code = world.rand.stream("oauth").uuid()
-    world.store.put(CODE, code, {"app": app.name, "user": user.id, "scope": scope,
-                                 "redirectUri": redirect_uri,
-                                 "expiresAt": _epoch(world) + CODE_LIFETIME})
+    with world.store.transaction():
+        code = world.rand.stream("oauth").uuid()
+        world.store.put(CODE, code, {"app": app.name, "user": user.id, "scope": scope,
+                                     "redirectUri": redirect_uri,
+                                     "expiresAt": _epoch(world) + CODE_LIFETIME})
+        trim(world.store, CODE, world.limits.codes, _seeded)
     return code
 
 
@@ -124,7 +140,8 @@ def seed_grants(world: World) -> None:
     for grant in world.ids.grants:
         if grant.access_token:
             issue_tokens(world, grant.app, grant.user, grant.scope, access=grant.access_token,
-                         refresh=grant.refresh_token, with_refresh=grant.refresh_token is not None)
+                         refresh=grant.refresh_token, with_refresh=grant.refresh_token is not None,
+                         seeded=True)
         if grant.code:
             world.store.put(CODE, grant.code, {
                 "app": grant.app, "user": grant.user, "scope": grant.scope,

@@ -37,6 +37,7 @@ from sandbox.scenarios.matching import Request, When, compile_when, nth_wants
 from sandbox.world.clock import parse_instant
 from sandbox.world.market import calendar as cal
 from sandbox.world.orders.scripts import validate_script
+from sandbox.world.store import decode, encode
 
 if TYPE_CHECKING:
     from sandbox.world.world import World
@@ -128,20 +129,35 @@ def event_instant(at: str, now: datetime) -> datetime:
 
 
 class Engine:
-    """Active scenarios per world (see the module docstring). Thread-safe."""
+    """Active scenarios per world (see the module docstring). Thread-safe: the store's
+    transactions serialise changes and evaluations; the engine's own lock only guards the
+    cache of compiled rules and is never held while the store is used (a request holds the
+    store from its first write to its end, so the store's lock always comes first)."""
 
     def __init__(self, library: Library | None = None) -> None:
         self.library = library or Library()
         self._lock = threading.RLock()
         self._world: World | None = None
         self._active: list[Active] = []
+        self._generation = 0
 
     # ------------------------------------------------------------------- active set
     def active(self, world: World) -> list[Active]:
         with self._lock:
-            if self._world is not world:
-                self._world, self._active = world, self._load(world)
-            return self._active
+            if self._world is world:
+                return self._active
+            generation = self._generation
+        loaded = self._load(world)
+        with self._lock:
+            if self._generation == generation:  # no change was made while it was loaded
+                self._world, self._active = world, loaded
+        return loaded
+
+    def _invalidate(self) -> None:
+        """Compile again from the store on the next call."""
+        with self._lock:
+            self._generation += 1
+            self._world = None
 
     def _load(self, world: World) -> list[Active]:
         found = []
@@ -162,12 +178,20 @@ class Engine:
                                                                "inline definition")])
         return self.library.load(name, params)
 
+    def is_active(self, world: World, definition: Definition) -> bool:
+        """True when ``definition`` is active as it stands (same rules, same parameters):
+        a restarted server's ``serve --scenario`` keeps it and its counters."""
+        record = world.store.get(ACTIVE, definition.name)
+        stored = {"definition": definition.raw, "params": definition.params}
+        return record is not None and decode(encode(stored)) == {
+            "definition": record["definition"], "params": record["params"]}
+
     def activate(self, world: World, definition: Definition, origin: str) -> dict[str, Any]:
         """Activate (or re-activate from scratch) ``definition``; its scheduled market events
         start counting from the clock's instant."""
         rules = _compile(world, definition)
         now = world.now()
-        with self._lock, world.store.transaction():
+        with world.store.transaction():
             if world.store.get(ACTIVE, definition.name) is not None:
                 self._remove(world, definition.name)
             order = max([r["order"] for _k, r in world.store.scan(ACTIVE)], default=0) + 1
@@ -181,7 +205,7 @@ class Engine:
             for event in definition.raw.get("events", []):
                 actions.market(world, event["market"], event_instant(event["at"], now),
                                definition.name)
-            self._world = None  # compiled again from the store on the next call
+            self._invalidate()
         return self.view(world, Active(definition, rules, origin, order, now.isoformat()))
 
     def _remove(self, world: World, name: str) -> None:
@@ -189,21 +213,20 @@ class Engine:
 
         world.store.delete(ACTIVE, name)
         world.store.delete(STATE, name)
-        for key, _record in world.store.scan(actions.RATES):
-            if key.startswith(f"{name}/"):
-                world.store.delete(actions.RATES, key)
+        for key, _record in world.store.scan(actions.RATES, f"{name}/"):
+            world.store.delete(actions.RATES, key)
         events.remove(world, name)
-        self._world = None
+        self._invalidate()
 
     def deactivate(self, world: World, name: str) -> bool:
-        with self._lock, world.store.transaction():
+        with world.store.transaction():
             if world.store.get(ACTIVE, name) is None:
                 return False
             self._remove(world, name)
             return True
 
     def clear(self, world: World) -> list[str]:
-        with self._lock:
+        with world.store.transaction():
             names = [a.name for a in self.active(world)]
             for name in names:
                 self.deactivate(world, name)
@@ -225,7 +248,7 @@ class Engine:
         if not self.active(world):
             return None
         outcome = Outcome()
-        with self._lock, world.store.transaction():
+        with world.store.transaction():
             for active in self.active(world):
                 self._scenario(world, active, request, outcome)
         return outcome

@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 KST = timezone(timedelta(hours=9), "KST")
 
@@ -74,7 +76,12 @@ class ClockState:
 
 
 class Clock:
-    """A virtual clock: ``now = anchor + (real elapsed) * speed``; speed 0 means frozen."""
+    """A virtual clock: ``now = anchor + (real elapsed) * speed``; speed 0 means frozen.
+
+    :meth:`snapshot` and :meth:`from_snapshot` carry its state across a restart (``serve
+    --state``): a running clock keeps its anchors, so it has run on while the server was down
+    (an offset from the wall clock stays the same offset); ``on_change`` is told after every
+    set, advance and speed change."""
 
     def __init__(self, start: datetime | None = None, speed: float | None = None) -> None:
         self._lock = threading.Lock()
@@ -82,6 +89,31 @@ class Clock:
         self._anchor_virtual = start if start is not None else self._wall()
         self._anchor_real = wall_seconds()
         self._speed = 1.0 if start is None else (speed or 0.0)
+        self.on_change: Callable[[Clock], None] | None = None
+
+    def snapshot(self) -> dict[str, Any]:
+        """The clock's state as JSON: mode, anchor instant, the wall time of the anchor and
+        the speed."""
+        with self._lock:
+            mode = "realtime" if self._realtime else ("frozen" if self._speed == 0.0
+                                                      else "speed")
+            return {"mode": mode, "anchor": self._anchor_virtual.isoformat(),
+                    "wall": self._anchor_real, "speed": self._speed}
+
+    @classmethod
+    def from_snapshot(cls, state: dict[str, Any]) -> Clock:
+        """The clock :meth:`snapshot` described (``realtime``: the wall clock again)."""
+        if state["mode"] == "realtime":
+            return cls()
+        clock = cls(datetime.fromisoformat(state["anchor"]).astimezone(KST),
+                    float(state["speed"]))
+        clock._anchor_real = float(state["wall"])
+        return clock
+
+    def _changed(self) -> None:
+        listener = self.on_change
+        if listener is not None:
+            listener(self)
 
     @classmethod
     def from_spec(cls, spec: str | None, speed: float | None = None) -> Clock:
@@ -115,15 +147,18 @@ class Clock:
     def set(self, instant: datetime) -> None:
         with self._lock:
             self._rebase(instant, self._speed)
+        self._changed()
 
     def advance(self, delta: timedelta) -> None:
         with self._lock:
             self._rebase(self._now_locked() + delta, self._speed)
+        self._changed()
 
     def set_speed(self, speed: float) -> None:
         speed = validate_speed(speed)
         with self._lock:
             self._rebase(self._now_locked(), speed)
+        self._changed()
 
     def state(self) -> ClockState:
         with self._lock:

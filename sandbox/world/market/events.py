@@ -70,6 +70,7 @@ from sandbox.world.market.noise import BoundedCache
 from sandbox.world.market.prices import Book, Market, Quote
 from sandbox.world.market.snapshot import close_of
 from sandbox.world.market.tape import CLOSE_AUCTION, Tape
+from sandbox.world.store import CapacityError
 
 if TYPE_CHECKING:
     from sandbox.world.world import World
@@ -170,6 +171,8 @@ def add(world: World, event: MarketEvent) -> None:
         raise MarketEventError(f"end {event.end.isoformat()} is not after start "
                                f"{event.start.isoformat()}")
     with world.store.transaction():
+        if world.store.count(KIND) >= world.limits.market_events:  # 503 (--cap)
+            raise CapacityError("market events", world.limits.market_events, "market_events")
         version = _bump(world, 1)
         world.store.put(KIND, f"{version:010d}", _record(event))
 

@@ -65,6 +65,7 @@ from sandbox.world.market.instruments import ETF, ETN, STOCK, Instrument
 from sandbox.world.orders import hooks, records, scripts
 from sandbox.world.orders.desk import Desk, cancel_reject, execution_report, kst_stamp, utc_stamp
 from sandbox.world.orders.records import Record
+from sandbox.world.store import CapacityError
 
 __all__ = ["Desk", "advance", "cancel_order", "execution_report", "kst_stamp", "new_order",
            "replace_order", "utc_stamp"]
@@ -357,11 +358,23 @@ def catch_up(world: World, com_id: str) -> None:
 
 
 # ------------------------------------------------------------------------------ requests
+def _room(world: World, new_chain: bool) -> None:
+    """The caps of ``world.limits``: a request that would store one order chain (or message)
+    beyond them is refused as a whole (CapacityError, 503); nothing stored is ever dropped.
+    Working orders still report their fills and expiries beyond the message cap."""
+    limits = world.limits
+    if new_chain and world.store.count(records.CHAIN) >= limits.orders:
+        raise CapacityError("orders", limits.orders, "orders")
+    if world.store.count(records.REPORT) >= limits.order_messages:
+        raise CapacityError("order messages", limits.order_messages, "order_messages")
+
+
 def new_order(desk: Desk, body: Record, script: Record | None = None) -> None:
     """NewOrderSingle: a reject, or an accepted order (possibly filled at once); ``script``: a
     scenario directive for it (:mod:`.scripts`)."""
     world = desk.world
     with world.store.transaction():
+        _room(world, new_chain=True)
         advance(desk)
         chain = _new_chain(desk, body)
         if records.find_chain(world, desk.com_id, desk.day, body["clOrdID"]) is not None:
@@ -452,6 +465,7 @@ def replace_order(desk: Desk, body: Record, script: Record | None = None) -> Non
     """OrderCancelReplaceRequest: an OrderCancelReject, or ExecutionReport 5 (new number)."""
     world = desk.world
     with world.store.transaction():
+        _room(world, new_chain=False)
         advance(desk)
         chain = _pending(desk, body, "2")
         if chain is None:
@@ -481,6 +495,7 @@ def cancel_order(desk: Desk, body: Record, script: Record | None = None) -> None
     """OrderCancelRequest: an OrderCancelReject, or ExecutionReport 4 (new number)."""
     world = desk.world
     with world.store.transaction():
+        _room(world, new_chain=False)
         advance(desk)
         chain = _pending(desk, body, "1")
         if chain is None or scripts.refuses(desk, body, chain, "1", script):

@@ -11,9 +11,16 @@ slot in behind the same calls), under one store transaction per operation.
   per day) and report sequence numbers (per institution per day);
 * ``order_report`` ``com|YYYYMMDD|seqNo``: every pushed message, for delivery and resend;
 * indexes kept by :func:`save_chain`, so no operation scans every order of the day:
-  ``order_desk`` ``com`` (the live chains and the trading days with orders) and
-  ``order_account`` ``com|broker|accNo`` (the account's chains, its first order day and the
-  fills of each chain: what its books replay).
+  ``order_desk`` ``com`` (the live chains and the trading days with orders),
+  ``order_account`` ``com|broker|accNo`` (the account's first order instant and the fills of
+  each chain that has any: what its books replay) and ``order_account_chain``
+  ``com|broker|accNo|chain key`` (the account's chains, read back by ``orderdetail``). Only
+  chains with fills go into the account's record, so an order costs the same whatever number
+  of unfilled orders the account had before.
+
+Bounded by ``world.limits`` (``orders`` chains, ``order_messages`` messages): an order request
+beyond them is refused with 503 before anything is stored (:func:`engine._room`); nothing an
+institution was acknowledged is ever dropped.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ if TYPE_CHECKING:
 
 CHAIN, CLORD, COUNTER, REPORT = "order_chain", "order_clordid", "order_counter", "order_report"
 DESK, ACCOUNT = "order_desk", "order_account"  # indexes kept by save_chain
+ACCOUNT_CHAIN = "order_account_chain"
 Record = dict[str, Any]
 
 
@@ -64,10 +72,17 @@ def save_chain(world: World, chain: Record) -> None:
     days = desk["days"] if chain["day"] in desk["days"] else [*desk["days"], chain["day"]]
     store.put(DESK, chain["com"], {"live": live, "days": days})
     account_key = f"{chain['com']}|{chain['broker']}|{chain['account']}"
-    account = store.get(ACCOUNT, account_key) or {"first": chain["rows"][0]["at"], "fills": {}}
-    account["fills"][key] = [[fill["at"], chain["securityID"], chain["side"], fill["qty"],
-                              fill["px"]] for row in chain["rows"] for fill in row["fills"]]
-    store.put(ACCOUNT, account_key, account)
+    fills = [[fill["at"], chain["securityID"], chain["side"], fill["qty"], fill["px"]]
+             for row in chain["rows"] for fill in row["fills"]]
+    account = store.get(ACCOUNT, account_key)
+    if account is None:
+        store.put(ACCOUNT, account_key, {"first": chain["rows"][0]["at"],
+                                         "fills": {key: fills} if fills else {}})
+    elif account["fills"].get(key, []) != fills:
+        account["fills"][key] = fills
+        store.put(ACCOUNT, account_key, account)
+    if store.get(ACCOUNT_CHAIN, f"{account_key}|{key}") is None:
+        store.put(ACCOUNT_CHAIN, f"{account_key}|{key}", {"at": chain["rows"][0]["at"]})
 
 
 def live_chains(world: World, com_id: str) -> list[Record]:
@@ -84,14 +99,15 @@ def order_days(world: World, com_id: str) -> list[str]:
 
 def account_orders(world: World, com_id: str, broker: str, acc_no: str) -> Record | None:
     """``{"first": ISO instant of the first order, "fills": {chain key: [[at, isin, side, qty,
-    px], …]}}`` of an account, or None when it never had an order."""
+    px], …]}}`` (the chains with fills) of an account, or None when it never had an order."""
     return world.store.get(ACCOUNT, f"{com_id}|{broker}|{acc_no}")
 
 
 def account_chains(world: World, com_id: str, broker: str, acc_no: str) -> list[Record]:
     """The account's chains, oldest first."""
-    found = account_orders(world, com_id, broker, acc_no)
-    chains = [world.store.get(CHAIN, key) for key in (found or {"fills": {}})["fills"]]
+    prefix = f"{com_id}|{broker}|{acc_no}|"
+    chains = [world.store.get(CHAIN, key[len(prefix):])
+              for key, _ in world.store.scan(ACCOUNT_CHAIN, prefix)]
     return sorted((c for c in chains if c is not None),
                   key=lambda r: (r["rows"][0]["at"], r["key"]))
 
@@ -126,6 +142,6 @@ def wait_for_messages(timeout: float) -> None:
 def reports(world: World, com_id: str, day: date, first: int = 1, last: int = 0) -> list[Record]:
     """The institution's messages of ``day`` with ``first`` <= seqNo <= ``last`` (0: latest)."""
     prefix = f"{com_id}|{ymd(day)}|"
-    found = [r for k, r in world.store.scan(REPORT) if k.startswith(prefix)
-             and r["seqNo"] >= first and (last == 0 or r["seqNo"] <= last)]
+    found = [r for _k, r in world.store.scan(REPORT, prefix)
+             if r["seqNo"] >= first and (last == 0 or r["seqNo"] <= last)]
     return sorted(found, key=lambda r: int(r["seqNo"]))
