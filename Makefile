@@ -12,7 +12,7 @@ SANDBOX_CLOCK ?= now
 # SANDBOX_SPEED (and every other SANDBOX_* option) is read by the command itself.
 export SANDBOX_HOST SANDBOX_PORT SANDBOX_SEED SANDBOX_CLOCK
 
-.PHONY: serve test lint typecheck bench bench-quick openapi clean
+.PHONY: serve test lint typecheck fuzz bench bench-quick bench-soak examples openapi clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ lint: $(DEVSTAMP)
 typecheck: $(DEVSTAMP)
 	$(VENV)/bin/mypy sandbox
 
+# the schemathesis fuzz of every operation, longer than the bounded run inside `make test`
+fuzz: $(DEVSTAMP)
+	SANDBOX_FUZZ_EXAMPLES=$${SANDBOX_FUZZ_EXAMPLES:-200} $(PY) -m pytest tests/test_fuzz_schemathesis.py
+
+# re-record the response of every operation example (schemas/<group>/<name>.example.json)
+examples: $(DEVSTAMP)
+	$(PY) scripts/examples.py
+
 bench: $(DEVSTAMP)
 	$(PY) bench/run.py
 	$(PY) bench/market.py
@@ -57,6 +65,10 @@ bench-quick: $(DEVSTAMP)
 	$(PY) bench/accounts.py --quick
 	$(PY) bench/partners.py --quick
 	$(PY) bench/scenarios.py --quick
+
+# ten minutes of mixed traffic against a served emulator, RSS sampled every 10 s
+bench-soak: $(DEVSTAMP)
+	$(PY) bench/soak.py
 
 openapi: $(STAMP)
 	$(VENV)/bin/oppf-sandbox openapi -o openapi.json
