@@ -2,57 +2,78 @@
 
 For each candidate worker class (``gthread`` with N threads, ``gevent``), start the emulator, load
 it, stop it; then the same for ``bench/bare_app.py`` (never both at once). For each server:
-start-up time (process start to the first 200 on its health URL), requests/s and p99 latency of
-one GET and one POST (wrk ``--latency``), and the RSS of the process tree after the load.
+start-up time (process start to the first 200 on its health URL), requests/s and p50/p99 latency
+of one GET and one POST (wrk ``--latency``), and the RSS of the process tree after the load. The
+emulator also runs the mixed workload of ``bench/families.py``: a rotation over realistic
+requests of each API family, and all families together by weight; each family's req/s is
+compared with the bare GET ceiling measured in the same run.
 
 Absolute figures drift between machines and runs; compare the ratios measured in one run
 (see /work/shared/PERFORMANCE.md and bench/README.md). Nothing here asserts a timing.
 
     python bench/run.py            # full run: gthread and gevent, 3 x 10 s per figure
-    python bench/run.py --quick    # gthread only, 1 x 3 s per figure (< 1 minute)
+    python bench/run.py --quick    # gthread only, 1 x 3 s per figure (< 2 minutes)
 
-The last line printed is one JSON object (headline figures for the default worker class plus
-per-candidate figures); the whole result is also written to bench/results/<UTC time>.json.
+The last line printed is one JSON object (headline figures for the default worker class,
+per-family and per-candidate figures); the whole result is also written to
+bench/results/<UTC time>.json. The other bench scripts import their helpers from here.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import importlib.util
 import io
 import json
-import math
-import os
-import platform
-import re
-import shutil
 import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-BENCH_DIR = Path(__file__).resolve().parent
-REPO = BENCH_DIR.parent
-RESULTS_DIR = BENCH_DIR / "results"
-HOST = "127.0.0.1"  # the only host this script ever talks to
+import families as fam
+from servers import (  # noqa: F401  (re-exported: the other bench scripts import them from run)
+    BENCH_DIR,
+    REPO,
+    RESULTS_DIR,
+    STARTUP_TIMEOUT_S,
+    STOP_TIMEOUT_S,
+    Running,
+    ServerSpec,
+    call_json,
+    check_json,
+    free_port,
+    machine,
+    percentile,
+    process_tree,
+    request,
+    rss_mb,
+    server_env,
+    started,
+)
+from wrk import (  # noqa: F401  (re-exported)
+    HOST,
+    WRK_TIMEOUT,
+    BenchError,
+    Endpoint,
+    Load,
+    Settings,
+    ensure_wrk,
+    lua_long_string,
+    measure,
+    parse_wrk,
+    run_wrk,
+    write_post_script,
+)
+
 WORKER_CLASSES = ("gthread", "gevent")  # as in sandbox.gateway.server.WORKER_CLASSES
 DEFAULT_WORKER_CLASS = "gthread"  # the emulator's default (sandbox.cli)
 CLOCK = "2026-11-24T10:00:00+09:00"  # the instant every in-process and served bench uses
-
-STARTUP_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 10.0
-WRK_TIMEOUT = "5s"  # per request, inside wrk
 
 EMULATOR_APIKEY = "l7xx230ef2235e34448c982eb192ac98e206"
 EMULATOR_POST_BODY: dict[str, Any] = {
@@ -67,314 +88,7 @@ EMULATOR_POST_BODY: dict[str, Any] = {
 }
 
 
-class BenchError(Exception):
-    """A failure that ends the run with a clear message and a non-zero exit."""
-
-
-# --------------------------------------------------------------------------- the load generator
-
-def ensure_wrk() -> str:
-    """Return the path of wrk, installing the Debian package if it is missing."""
-    found = shutil.which("wrk")
-    if found:
-        return found
-    if not shutil.which("apt-get"):
-        raise BenchError("wrk is not installed and apt-get is not available: install wrk")
-    if os.geteuid() != 0:
-        raise BenchError("wrk is not installed; run as root or `sudo apt-get install -y wrk`")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "--no-install-recommends", "wrk"]
-    print("installing wrk (apt-get install -y wrk) ...", file=sys.stderr)
-    if subprocess.run(install, env=env, capture_output=True, timeout=600).returncode != 0:
-        print("apt-get install failed; running apt-get update first ...", file=sys.stderr)
-        subprocess.run(["apt-get", "update"], env=env, capture_output=True, timeout=600)
-        done = subprocess.run(install, env=env, capture_output=True, text=True, timeout=600)
-        if done.returncode != 0:
-            raise BenchError(f"could not install wrk:\n{done.stderr[-2000:]}")
-    found = shutil.which("wrk")
-    if not found:
-        raise BenchError("wrk still not on PATH after apt-get install")
-    return found
-
-
-def lua_long_string(text: str) -> str:
-    """A Lua long-bracket literal (``[=[...]=]``) holding ``text`` byte for byte."""
-    level = 1
-    while f"]{'=' * level}]" in text:
-        level += 1
-    eq = "=" * level
-    lead = "\n" if text.startswith("\n") else ""  # Lua drops a newline right after [=[
-    return f"[{eq}[{lead}{text}]{eq}]"
-
-
-def write_post_script(directory: Path, name: str, headers: dict[str, str], body: bytes) -> Path:
-    lines = ['wrk.method = "POST"']
-    lines += [f"wrk.headers[ {lua_long_string(k)} ] = {lua_long_string(v)}"
-              for k, v in headers.items()]
-    lines.append(f"wrk.body = {lua_long_string(body.decode('utf-8'))}")
-    path = directory / f"{name}.lua"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-@dataclass
-class Load:
-    """One wrk run."""
-
-    rps: float
-    p50_ms: float
-    p99_ms: float
-    requests: int
-    seconds: float
-    non_2xx: int
-    socket_errors: int
-
-
-_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
-
-
-def _ms(value: str, unit: str) -> float:
-    return round(float(value) * _UNITS_MS[unit], 3)
-
-
-def parse_wrk(output: str) -> Load:
-    """Parse the text wrk prints with ``--latency``."""
-    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)
-    total = re.search(r"^\s*(\d+) requests in ([\d.]+)(us|ms|s|m|h),", output, re.M)
-    pct = {p: _ms(v, u) for p, v, u in
-           re.findall(r"^\s+(\d+(?:\.\d+)?)%\s+([\d.]+)(us|ms|s|m|h)\s*$", output, re.M)}
-    if not rps or not total or "50" not in pct or "99" not in pct:
-        raise BenchError(f"could not parse wrk output:\n{output}")
-    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
-                     output)
-    return Load(
-        rps=float(rps.group(1)),
-        p50_ms=pct["50"],
-        p99_ms=pct["99"],
-        requests=int(total.group(1)),
-        seconds=_ms(total.group(2), total.group(3)) / 1000.0,
-        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
-        socket_errors=sum(int(g) for g in sock.groups()) if sock else 0,
-    )
-
-
-@dataclass
-class Settings:
-    wrk: str
-    duration_s: int
-    warmup_s: int
-    repeats: int
-    connections: int
-    wrk_threads: int
-
-
-def run_wrk(settings: Settings, url: str, script: Path | None, seconds: int) -> Load:
-    if not url.startswith(f"http://{HOST}:"):
-        raise BenchError(f"refusing to load a non-loopback target: {url}")
-    cmd = [settings.wrk, "-t", str(min(settings.wrk_threads, settings.connections)),
-           "-c", str(settings.connections), "-d", f"{seconds}s", "--timeout", WRK_TIMEOUT,
-           "--latency"]
-    if script is not None:
-        cmd += ["-s", str(script)]
-    cmd.append(url)
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30)
-    except subprocess.TimeoutExpired as exc:
-        raise BenchError(f"wrk did not finish in time: {' '.join(cmd)}") from exc
-    if done.returncode != 0 or done.stderr.strip():  # e.g. a Lua error: wrk would go on
-        raise BenchError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
-    return parse_wrk(done.stdout)
-
-
-@dataclass
-class Endpoint:
-    """Median figures over the repeats of one endpoint, plus every repeat."""
-
-    method: str
-    path: str
-    response_bytes: int
-    rps: float
-    p50_ms: float
-    p99_ms: float
-    non_2xx: int
-    socket_errors: int
-    runs: list[Load] = field(default_factory=list)
-
-
-def measure(settings: Settings, method: str, url: str, path: str, script: Path | None,
-            response_bytes: int) -> Endpoint:
-    if settings.warmup_s > 0:
-        run_wrk(settings, url, script, settings.warmup_s)
-    runs = [run_wrk(settings, url, script, settings.duration_s)
-            for _ in range(settings.repeats)]
-    return Endpoint(
-        method=method, path=path, response_bytes=response_bytes,
-        rps=round(statistics.median(r.rps for r in runs), 1),
-        p50_ms=round(statistics.median(r.p50_ms for r in runs), 3),
-        p99_ms=round(statistics.median(r.p99_ms for r in runs), 3),
-        non_2xx=sum(r.non_2xx for r in runs),
-        socket_errors=sum(r.socket_errors for r in runs),
-        runs=runs,
-    )
-
-
 # --------------------------------------------------------------------------- servers
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def request(port: int, method: str, path: str, body: bytes | None = None,
-            headers: dict[str, str] | None = None, timeout: float = 5.0) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
-def process_tree(root: int) -> list[int]:
-    """``root`` and all its descendants, from the ppid field of /proc/<pid>/stat."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    tree, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        tree.append(pid)
-        todo.extend(children.get(pid, []))
-    return tree
-
-
-def rss_mb(root: int) -> float:
-    """VmRSS summed over the process tree (master + worker), in MiB."""
-    total_kb = 0
-    for pid in process_tree(root):
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-        if match:
-            total_kb += int(match.group(1))
-    return round(total_kb / 1024, 1)
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """The ``q``-th percentile (nearest rank) of ``values``, 0.1 ms resolution; None if empty."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))
-    return round(ordered[index], 1)
-
-
-@dataclass
-class ServerSpec:
-    name: str
-    argv: list[str]
-    port: int
-    health_path: str
-    get_path: str
-    post_path: str
-    post_headers: dict[str, str]
-    post_body: bytes
-    post_check: Callable[[Any], bool]
-    post_expectation: str
-    price_path: str | None = None  # the market price GET (emulator only)
-
-
-class Running:
-    def __init__(self, spec: ServerSpec, proc: subprocess.Popen[bytes], log: Path) -> None:
-        self.spec = spec
-        self.proc = proc
-        self.log = log
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-    def stop(self) -> None:
-        if self.proc.poll() is not None:
-            return
-        for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT_S), (signal.SIGKILL, 5.0)):
-            try:
-                os.killpg(self.proc.pid, sig)  # the session we started for this server
-            except ProcessLookupError:
-                return
-            try:
-                self.proc.wait(timeout=wait)
-                return
-            except subprocess.TimeoutExpired:
-                continue
-
-
-def server_env(runtime_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SANDBOX_")}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
-    env["PYTHONUNBUFFERED"] = "1"
-    # gunicorn's control socket defaults to $XDG_RUNTIME_DIR/gunicorn.ctl or
-    # ~/.gunicorn/gunicorn.ctl: keep ours private so we never replace a running server's.
-    env["XDG_RUNTIME_DIR"] = str(runtime_dir)
-    return env
-
-
-@contextmanager
-def started(spec: ServerSpec, workdir: Path) -> Iterator[tuple[Running, float]]:
-    """Start the server, wait for its first 200 on the health URL; stop it on exit."""
-    log = workdir / f"{spec.name}-{spec.port}.log"
-    runtime_dir = workdir / f"run-{spec.port}"
-    runtime_dir.mkdir(mode=0o700)
-    with log.open("wb") as out:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(spec.argv, cwd=REPO, env=server_env(runtime_dir),
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-                                start_new_session=True)
-    running = Running(spec, proc, log)
-    try:
-        deadline = t0 + STARTUP_TIMEOUT_S
-        while True:
-            code = proc.poll()
-            if code is not None:
-                raise BenchError(f"{spec.name} exited with code {code} before answering "
-                                 f"{spec.health_path}:\n{running.log_tail()}")
-            try:
-                status, _ = request(spec.port, "GET", spec.health_path, timeout=1.0)
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if time.perf_counter() > deadline:
-                raise BenchError(f"{spec.name} did not answer 200 on {spec.health_path} within "
-                                 f"{STARTUP_TIMEOUT_S:.0f} s:\n{running.log_tail()}")
-            time.sleep(0.01)
-        yield running, time.perf_counter() - t0
-    finally:
-        running.stop()
-
-
-def check_json(spec: ServerSpec, what: str, status: int, body: bytes) -> Any:
-    if status != 200:
-        raise BenchError(f"{spec.name}: {what} answered {status}: {body[:500]!r}")
-    try:
-        return json.loads(body)
-    except ValueError as exc:
-        raise BenchError(f"{spec.name}: {what} did not answer JSON: {body[:500]!r}") from exc
-
 
 @dataclass
 class ServerResult:
@@ -387,9 +101,13 @@ class ServerResult:
     get: Endpoint
     post: Endpoint
     price: Endpoint | None = None
+    families: list[fam.FamilyResult] = field(default_factory=list)
 
 
-def bench_server(spec: ServerSpec, settings: Settings, workdir: Path) -> ServerResult:
+def bench_server(spec: ServerSpec, settings: Settings, workdir: Path,
+                 family_runs: list[str] | None = None) -> ServerResult:
+    """Start one server, check and load its GET and POST (and the emulator's price GET and
+    ``family_runs``), read its RSS, stop it."""
     print(f"  {spec.name}: starting ({' '.join(spec.argv[1:])})", file=sys.stderr)
     with started(spec, workdir) as (running, startup_s):
         status, got = request(spec.port, "GET", spec.get_path)
@@ -416,11 +134,12 @@ def bench_server(spec: ServerSpec, settings: Settings, workdir: Path) -> ServerR
             print(f"  {spec.name}: GET {spec.price_path}", file=sys.stderr)
             price = measure(settings, "GET", base + spec.price_path, spec.price_path, None,
                             len(quoted))
+        loads = fam.bench_families(spec.port, family_runs or [], settings, workdir)
         after = rss_mb(running.proc.pid)
         processes = len(process_tree(running.proc.pid))
     return ServerResult(name=spec.name, argv=spec.argv, startup_s=round(startup_s, 3),
                         rss_mb_idle=idle, rss_mb=after, processes=processes, get=get, post=post,
-                        price=price)
+                        price=price, families=loads)
 
 
 def emulator_spec(worker_class: str, threads: int) -> ServerSpec:
@@ -468,49 +187,6 @@ def bare_spec(worker_class: str, threads: int) -> ServerSpec:
 
 # --------------------------------------------------------------------------- reporting
 
-def _first_line(cmd: list[str]) -> str:
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    lines = (done.stdout or done.stderr).strip().splitlines()
-    return lines[0] if lines else ""
-
-
-def machine(wrk: str) -> dict[str, Any]:
-    cpu_model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem_kb = 0
-    try:
-        found = re.search(r"^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.M)
-        mem_kb = int(found.group(1)) if found else 0
-    except OSError:
-        pass
-    try:
-        from importlib.metadata import version
-        versions = {p: version(p) for p in ("gunicorn", "gevent", "Flask", "jsonschema")}
-    except Exception:
-        versions = {}
-    return {
-        "nproc": len(os.sched_getaffinity(0)),
-        "cpu_count": os.cpu_count(),
-        "cpu_model": cpu_model or platform.processor(),
-        "memory_gib": round(mem_kb / 1024 / 1024, 1),
-        "python": platform.python_version(),
-        "python_executable": sys.executable,
-        "platform": platform.platform(),
-        "wrk": _first_line([wrk, "-v"]),
-        "packages": versions,
-        "git_commit": _first_line(["git", "-C", str(REPO), "rev-parse", "HEAD"]),
-    }
-
-
 def candidate_label(worker_class: str, threads: int) -> str:
     return f"gthread x{threads}" if worker_class == "gthread" else worker_class
 
@@ -539,6 +215,15 @@ def print_table(candidates: list[dict[str, Any]]) -> None:
     print("GET: emulator /_sandbox/apps vs bare /items; POST: emulator "
           "/v1/common/member/register/search vs bare /orders (jsonschema-validated ~1 KB); "
           "price GET: emulator /v2/market/stocks/kospi/005930/price vs bare /items.")
+    for c in candidates:
+        if c["emulator"]["families"]:
+            print()
+            fam.print_table(c["emulator"]["families"], c["label"])
+    if any(c["emulator"]["families"] for c in candidates):
+        print("families: a rotation over each family's requests (bench/workload.py), mixed: "
+              "all families by weight " + ", ".join(f"{k} {v}" for k, v in
+                                                     fam.MIX_WEIGHTS.items())
+              + "; ratio: req/s / bare GET req/s; rejects: order business rejects.")
 
 
 def summary(candidates: list[dict[str, Any]], results_file: Path) -> dict[str, Any]:
@@ -559,6 +244,7 @@ def summary(candidates: list[dict[str, Any]], results_file: Path) -> dict[str, A
         "post_p99_ms": emu["post"]["p99_ms"],
         "rss_mb": emu["rss_mb"],
         "startup_s": emu["startup_s"],
+        "families": fam.summary(emu["families"]),
         "candidates": {
             c["worker_class"]: {
                 "threads": c["threads"],
@@ -576,6 +262,7 @@ def summary(candidates: list[dict[str, Any]], results_file: Path) -> dict[str, A
                 "bare_rss_mb": c["bare"]["rss_mb"],
                 "bare_startup_s": c["bare"]["startup_s"],
                 "errors": c["errors"],
+                "families": fam.summary(c["emulator"]["families"]),
             }
             for c in candidates
         },
@@ -606,7 +293,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="candidate worker class; repeat for several (default: gthread and "
                              "gevent, or gthread alone with --quick)")
     parser.add_argument("--threads", type=int, default=32,
-                        help="gthread threads per worker (32, the emulator's default)")
+                        help="gthread threads per worker (32)")
+    parser.add_argument("--family", action="append", dest="families",
+                        choices=[*fam.FAMILIES, fam.MIXED],
+                        help="workload run of the emulator; repeat for several (default: every "
+                             "family, then mixed)")
+    parser.add_argument("--no-families", action="store_true",
+                        help="only the GET, POST and price figures (as before the workloads)")
     args = parser.parse_args(argv)
     for name in ("duration", "warmup", "repeats", "connections", "wrk_threads", "threads"):
         value = getattr(args, name)
@@ -628,17 +321,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         connections=args.connections,
         wrk_threads=args.wrk_threads,
     )
-    started_at = datetime.now(UTC)
+    runs = [] if args.no_families else fam.family_names(args.families)
+    started_at, clock0 = datetime.now(UTC), time.perf_counter()
     candidates: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="oppf-bench-") as tmp:
         workdir = Path(tmp)
         for wc in worker_classes:
             label = candidate_label(wc, args.threads)
             print(f"[{label}]", file=sys.stderr)
-            emu = bench_server(emulator_spec(wc, args.threads), settings, workdir)
+            emu = bench_server(emulator_spec(wc, args.threads), settings, workdir, runs)
             bare = bench_server(bare_spec(wc, args.threads), settings, workdir)
             errors = sum(e.non_2xx + e.socket_errors
-                         for e in (emu.get, emu.post, emu.price, bare.get, bare.post)
+                         for e in (emu.get, emu.post, emu.price, bare.get, bare.post,
+                                   *(f.figures for f in emu.families))
                          if e is not None)
             if errors:
                 print(f"  warning: {errors} non-2xx responses or socket errors under load "
@@ -655,14 +350,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "emulator": asdict(emu),
                 "bare": asdict(bare),
             })
-    finished_at = datetime.now(UTC)
+            for family in candidates[-1]["emulator"]["families"]:
+                family["ratio"] = (round(family["figures"]["rps"] / bare.get.rps, 3)
+                                   if bare.get.rps else 0.0)
+    finished_at, elapsed = datetime.now(UTC), round(time.perf_counter() - clock0, 1)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     results_file = RESULTS_DIR / f"{started_at.strftime('%Y%m%dT%H%M%SZ')}.json"
-    headline = summary(candidates, results_file)
+    headline = {**summary(candidates, results_file), "elapsed_s": elapsed}
     document: dict[str, Any] = {
         "started_at": started_at.isoformat(timespec="seconds"),
         "finished_at": finished_at.isoformat(timespec="seconds"),
-        "wall_s": round((finished_at - started_at).total_seconds(), 1),
+        "wall_s": elapsed,
         "mode": "quick" if quick else "full",
         "settings": {k: v for k, v in asdict(settings).items() if k != "wrk"},
         "machine": machine(wrk),
@@ -677,7 +375,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
           f"wrk {settings.connections} connections, {settings.repeats} x "
           f"{settings.duration_s} s (median), {settings.warmup_s} s warm-up")
     print_table(candidates)
-    print(f"results: {results_file.relative_to(REPO)}")
+    print(f"elapsed: {elapsed:.0f} s; results: {results_file.relative_to(REPO)}")
     return headline
 
 

@@ -22,6 +22,13 @@ log = logging.getLogger("sandbox")
 JSON_TYPE = "application/json; charset=utf-8"
 
 
+def header_text(text: str) -> str:
+    """``text`` as a safe HTTP header value: ASCII (others → ``?``), control characters (a
+    newline sent in a path or query) → space, at most 300 characters."""
+    ascii_text = text.encode("ascii", "replace").decode("ascii")
+    return "".join(ch if " " <= ch < "\x7f" else " " for ch in ascii_text)[:300]
+
+
 class PlatformError(Exception):
     """A failure the platform reports with its standard error object."""
 
@@ -166,8 +173,7 @@ class MarketError(PlatformError):
     def __init__(self, description: str | None = None, **options: Any) -> None:
         super().__init__(description, **options)
         if description:  # the documented body has no room for it: a header says what was wrong
-            detail = description.encode("ascii", "replace").decode("ascii")
-            self.headers.setdefault("X-Sandbox-Error-Detail", detail[:300])
+            self.headers.setdefault("X-Sandbox-Error-Detail", header_text(description))
 
     def body(self) -> dict[str, Any]:
         return {"error": self.message}
@@ -183,8 +189,7 @@ class PartnerError(PlatformError):
     def __init__(self, provider: str, parameter: str, reason: str | None = None) -> None:
         super().__init__(parameter, category=provider)
         if reason:
-            detail = f"{parameter}: {reason}".encode("ascii", "replace").decode("ascii")
-            self.headers.setdefault("X-Sandbox-Error-Detail", detail[:300])
+            self.headers.setdefault("X-Sandbox-Error-Detail", header_text(f"{parameter}: {reason}"))
 
 
 class PartnerNoData(PartnerError):

@@ -14,6 +14,7 @@ from apispec import APISpec
 from flask import Flask, Response
 
 from sandbox import __version__
+from sandbox.examples import annotate
 from sandbox.families.order import channel as order_channel
 from sandbox.families.streaming import routes as streaming
 from sandbox.gateway.validation import MARKET_CATEGORY
@@ -36,11 +37,17 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
     "apiKeyQuery": {"type": "apiKey", "in": "query", "name": "apikey"},
     "basic": {"type": "http", "scheme": "basic",
               "description": "base64(apikey:secret), together with the comId header"},
+    "clientBasic": {"type": "http", "scheme": "basic",
+                    "description": "OAuth client authentication: base64(client_id:client_secret), "
+                                   "or client_id and client_secret in the form"},
     "oauth2": {"type": "oauth2", "flows": {"authorizationCode": {
         "authorizationUrl": "/auth/oauth/v2/authorize", "tokenUrl": "/auth/oauth/v2/token",
         "refreshUrl": "/auth/oauth/v2/token",
         "scopes": {"account": "broker account searches", "profile": "member profile"}}}},
 }
+
+# The OAuth token endpoints: RFC 6749 error bodies, OAuth client authentication.
+TOKEN_ENDPOINTS = ("auth.token", "auth.token_revoke")
 
 ERROR_STATUSES = {
     "apikey": (400, 401, 403, 404, 405, 415, 500),
@@ -48,6 +55,17 @@ ERROR_STATUSES = {
     "bearer": (400, 401, 403, 404, 405, 415, 500),
     "none": (400, 404, 405, 500),
 }
+
+# The OAuth authorize steps are browser pages (auth.md §4.2): what they answer besides errors,
+# and the errors that re-render the login page (HTML, or JSON when the client prefers it).
+PAGE_ANSWERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "auth.authorize": (("200", "302"), ()),
+    "auth.authorize_login": (("200", "302"), ("401", "403")),
+    "auth.authorize_consent": (("302",), ()),
+}
+SUCCESS = {"200": "success",
+           "302": "redirect to redirect_uri (code, state and scope, or error=access_denied / "
+                  "unsupported_response_type)"}
 
 DESCRIPTION = (
     "Offline, deterministic emulator of the Koscom Open API Platform "
@@ -62,6 +80,8 @@ def openapi_path(flask_rule: str) -> str:
 
 
 def _security(op: Operation) -> list[dict[str, list[str]]]:
+    if op.id in TOKEN_ENDPOINTS:  # {}: the client may authenticate in the form instead
+        return [{"clientBasic": []}, {}]
     if op.auth == "apikey":
         return [{"apiKeyHeader": []}, {"apiKeyQuery": []}]
     if op.auth == "basic":
@@ -71,10 +91,10 @@ def _security(op: Operation) -> list[dict[str, list[str]]]:
     return []
 
 
-def _parameters(op: Operation, path: str, request_schema: dict[str, Any]) -> list[dict[str, Any]]:
+def _parameters(op: Operation, rule: str, request_schema: dict[str, Any]) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in re.findall(r"{([^}]+)}", path)
+        for name in re.findall(r"{([^}]+)}", openapi_path(rule))
     ]
     if op.auth == "basic":
         params.append({"name": "comId", "in": "header", "required": True,
@@ -90,12 +110,11 @@ def _parameters(op: Operation, path: str, request_schema: dict[str, Any]) -> lis
 def _operation(op: Operation, path: str, compiled: Compiled) -> dict[str, Any]:
     ref_req = {"$ref": f"#/components/schemas/{op.id}.request"}
     ref_resp = {"$ref": f"#/components/schemas/{op.id}.response"}
-    error_ref = "OAuthError" if op.id in ("auth.token", "auth.token_revoke") else "Error"
+    error_ref = "OAuthError" if op.id in TOKEN_ENDPOINTS else "Error"
+    answers, page_errors = PAGE_ANSWERS.get(op.id, (("200",), ()))
     responses: dict[str, Any] = {
-        "302" if op.id.startswith("auth.authorize") and op.method == "POST" else "200": {
-            "description": "success",
-            "content": {op.content_type: {"schema": ref_resp}},
-        },
+        status: {"description": SUCCESS[status], "content": {op.content_type: {"schema": ref_resp}}}
+        for status in answers
     }
     for status in ERROR_STATUSES[op.auth]:
         responses.setdefault(str(status), {
@@ -106,6 +125,8 @@ def _operation(op: Operation, path: str, compiled: Compiled) -> dict[str, Any]:
     for status, text in op.responses.items():
         responses.setdefault(str(status), {"description": text, "content": {
             "application/json": {"schema": {"$ref": f"#/components/schemas/{error_ref}"}}}})
+    for page_error in page_errors:
+        responses[page_error]["content"][op.content_type] = {"schema": ref_resp}
     if op.error_category == MARKET_CATEGORY:
         responses["400"] = {
             "description": op.responses.get(400, "market-data error (codes 10000-20180)"),
@@ -130,6 +151,16 @@ def _operation(op: Operation, path: str, compiled: Compiled) -> dict[str, Any]:
     return spec
 
 
+def _method(op: Operation, rule: str, method: str, compiled: Compiled) -> dict[str, Any]:
+    """The operation object of one path and method, with the operation's worked example
+    (``schemas/**/*.example.json``); operationIds stay unique across aliases and methods."""
+    spec = _operation(op, rule, compiled)
+    if method != op.method:
+        spec["operationId"] += f".{method.lower()}"
+    annotate(spec, op)
+    return spec
+
+
 def _component(schema: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in schema.items() if k not in ("$schema", "$id")}
 
@@ -147,12 +178,8 @@ def build_document(operations: list[Operation], compiled: dict[str, Compiled]) -
         spec.components.schema(f"{op.id}.response", _component(compiled[op.id].response_schema))
     for op in operations:
         for rule in op.paths:
-            path = openapi_path(rule)
-            spec.path(path=path, operations={
-                m.lower(): _operation(op, rule, compiled[op.id]) | (
-                    {"operationId": f"{op.id}.{m.lower()}"} if m != op.method else {})
-                for m in op.methods
-            })
+            spec.path(path=openapi_path(rule), operations={
+                m.lower(): _method(op, rule, m, compiled[op.id]) for m in op.methods})
     for file in sorted(SCHEMAS.glob("streaming/*.json")):
         spec.components.schema(f"streaming.{file.stem}", _component(load_schema(file)))
     for channel, item in {**streaming.openapi_paths(), **order_channel.openapi_paths()}.items():

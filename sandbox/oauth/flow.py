@@ -14,6 +14,7 @@ from sandbox.errors import (
     AccountLocked,
     AuthenticationFailed,
     AuthError,
+    BadRequest,
     Forbidden,
 )
 from sandbox.oauth import models
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 AUTHORIZE_PARAMS = ("response_type", "client_id", "redirect_uri", "scope", "state")
 TICKET = "ticket"
+CHOICES = ("allow", "deny")  # the consent buttons (action) and the login shortcut (consent)
 
 
 @dataclass
@@ -52,6 +54,13 @@ def check_client(world: World, params: dict[str, str]) -> tuple[App, str]:
     if redirect_uri not in app.redirect_uris:
         raise Forbidden("redirect_uri is not registered for this client")
     return app, redirect_uri
+
+
+def check_choice(field: str, value: str) -> None:
+    """``allow``, ``deny`` or nothing: any other value of the consent choice is a 400 (a typo
+    in the test shortcut must not silently show the consent page, or deny)."""
+    if value and value not in CHOICES:
+        raise BadRequest(f"/{field}: {value[:40]!r} is not one of {list(CHOICES)}")
 
 
 def error_redirect(redirect_uri: str, error: str, state: str) -> str:
@@ -87,6 +96,7 @@ def login(world: World, params: dict[str, str], username: str, password: str,
           consent: str) -> Outcome:
     """Check the portal credentials; with ``consent=allow|deny`` finish in one step."""
     app, redirect_uri = check_client(world, params)
+    check_choice("consent", consent)
     if params["response_type"] != "code":
         return Outcome(redirect=error_redirect(redirect_uri, "unsupported_response_type",
                                                params["state"]))
@@ -110,6 +120,7 @@ def login(world: World, params: dict[str, str], username: str, password: str,
 def consent(world: World, params: dict[str, str], ticket: str,
             action: str) -> tuple[User, bool]:
     """Redeem a consent ticket (single use) issued for exactly these parameters."""
+    check_choice("action", action)
     record = world.store.get(TICKET, ticket.strip())
     if record is None or record["params"] != params or not world.store.delete(TICKET,
                                                                               ticket.strip()):

@@ -69,8 +69,12 @@ def _finish(call: Call, outcome: flow.Outcome) -> Any:
     return _grant(ctx["user"], ctx["allow"], ctx["redirect_uri"], flow.authorize_params(call.body))
 
 
+_UNKNOWN_CLIENT = "unknown client_id or unregistered redirect_uri: op-auth 2100, never a redirect"
+
+
 @operation("auth.authorize", "GET", *_paths("authorize"), auth="none", family="auth",
            body="query", tags=("auth",), content_type="text/html",
+           responses={403: _UNKNOWN_CLIENT},
            summary="Authorization request: the portal login page (then consent, then 302)")
 def authorize(call: Call) -> Any:
     return _finish(call, flow.start(call.world, flow.authorize_params(call.body)))
@@ -78,6 +82,8 @@ def authorize(call: Call) -> Any:
 
 @operation("auth.authorize_login", "POST", *_paths("authorize/login"), auth="none",
            family="auth", body="form", tags=("auth",), content_type="text/html",
+           responses={401: "wrong ID or password (op-auth 2001), account locked (2003)",
+                      403: f"{_UNKNOWN_CLIENT}; the user has not applied for the app"},
            summary="Portal login; with consent=allow|deny it answers the 302 directly")
 def authorize_login(call: Call) -> Any:
     form = call.body
@@ -88,6 +94,7 @@ def authorize_login(call: Call) -> Any:
 
 @operation("auth.authorize_consent", "POST", *_paths("authorize/consent"), auth="none",
            family="auth", body="form", tags=("auth",), content_type="text/html",
+           responses={403: f"{_UNKNOWN_CLIENT}; an unknown or used login ticket"},
            summary="Information-provision consent: action=allow|deny, then the 302")
 def authorize_consent(call: Call) -> Any:
     params = flow.authorize_params(call.body)

@@ -104,7 +104,7 @@ def openapi_paths() -> dict[str, dict[str, Any]]:
         "description": "Basic + comId on the upgrade request or in the CONNECT frame; MESSAGE "
                        "frames carry the order messages of order.md §5 with a seq-no header. "
                        "See README \"Orders\".",
-        "security": [{"basic": []}],
+        "security": [{"basic": []}, {}],  # or none: the credentials may come in CONNECT
         "parameters": [{"name": "comId", "in": "header", "required": False,
                         "schema": {"type": "string"}, "description": "institution code"}],
         "responses": {

@@ -12,6 +12,8 @@ orders follow as ledger rows.
 from __future__ import annotations
 
 import copy
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -101,9 +103,32 @@ def executions(world: World, account: DiscretionaryAccount) -> list[Execution]:
             for at, isin, side, qty, px in sorted(rows)]
 
 
-@lru_cache(maxsize=64)
+_LATEST_BOOKS = 64  # (seed, account, base) slots of _with_fills, least recently used dropped
+_latest: OrderedDict[tuple[int, str, date], tuple[tuple[Execution, ...], Book]] = OrderedDict()
+_latest_lock = threading.Lock()
+
+
 def _with_fills(seed: int, key: str, base: date, fills: tuple[Execution, ...]) -> Book:
-    """The generated history up to ``base``, then ``fills`` as ledger rows."""
+    """The generated history up to ``base``, then ``fills`` as ledger rows. Only the newest
+    fill set of an account is kept: a new fill makes the previous book useless, and an LRU
+    keyed by the fill set held 64 ever larger versions of the same book (memory growing with
+    the square of the day's fills, bench/soak.py)."""
+    slot = (seed, key, base)
+    with _latest_lock:
+        cached = _latest.get(slot)
+        if cached is not None and cached[0] == fills:
+            _latest.move_to_end(slot)
+            return cached[1]
+    book = _replay(seed, key, base, fills)
+    with _latest_lock:
+        _latest[slot] = (fills, book)
+        _latest.move_to_end(slot)
+        while len(_latest) > _LATEST_BOOKS:
+            _latest.popitem(last=False)
+    return book
+
+
+def _replay(seed: int, key: str, base: date, fills: tuple[Execution, ...]) -> Book:
     from sandbox.world.market.instruments import load_universe
 
     book = copy.deepcopy(_generated(seed, key, base))
