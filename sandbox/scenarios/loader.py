@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -412,7 +412,9 @@ class Library:
             known = ", ".join(self.paths()) or "none"
             raise ScenarioError([Problem("library", None, "", f"no scenario {name!r} in the "
                                                               f"library (known: {known})")])
-        return load(path, params)
+        # the answers name a library scenario by its place in the library, not by where the
+        # checkout happens to be (the same bytes on every machine)
+        return replace(load(path, params), source=f"{self.folder.name}/{path.name}")
 
     def summaries(self) -> list[dict[str, Any]]:
         """Name, description and parameters of every valid library scenario."""
