@@ -88,10 +88,12 @@ def family_names(selected: list[str] | None) -> list[str]:
 
 
 def summary(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """``{name: {rps, p50_ms, p99_ms, ratio, non_2xx}}`` of a candidate's family results."""
+    """``{name: {rps, p50_ms, p99_ms, ratio, non_2xx, socket_errors}}`` of a candidate's
+    family results."""
     return {r["name"]: {"rps": r["figures"]["rps"], "p50_ms": r["figures"]["p50_ms"],
                         "p99_ms": r["figures"]["p99_ms"], "ratio": r["ratio"],
-                        "non_2xx": r["figures"]["non_2xx"] + r["figures"]["socket_errors"]}
+                        "non_2xx": r["figures"]["non_2xx"],
+                        "socket_errors": r["figures"]["socket_errors"]}
             for r in results}
 
 
@@ -100,13 +102,15 @@ def print_table(results: list[dict[str, Any]], label: str) -> None:
     if not results:
         return
     head = (f"{label:<12} {'family':<11} {'reqs':>4} {'req/s':>8} {'p50':>9} {'p99':>9} "
-            f"{'ratio':>6} {'non-2xx':>7} {'rejects':>7}")
+            f"{'ratio':>6} {'non-2xx':>7} {'sock err':>8} {'rejects':>7}")
     print(head)
     print("-" * len(head))
     for r in results:
         f = r["figures"]
         print(f"{'':<12} {r['name']:<11} {r['requests']:>4} {f['rps']:>8.0f} "
               f"{f['p50_ms']:>7.2f}ms {f['p99_ms']:>7.2f}ms {r['ratio']:>6.2f} "
-              f"{f['non_2xx'] + f['socket_errors']:>7} {sum(r['rejects'].values()):>7}")
+              f"{f['non_2xx']:>7} {f['socket_errors']:>8} {sum(r['rejects'].values()):>7}")
         if r["failures"]:
             print(f"{'':<12}   non-200 in the journal: {r['failures']}")
+        if r["rejects"]:
+            print(f"{'':<12}   order rejects: {r['rejects']}")

@@ -25,6 +25,7 @@ import argparse
 import importlib.util
 import io
 import json
+import os
 import signal
 import sys
 import tempfile
@@ -223,7 +224,8 @@ def print_table(candidates: list[dict[str, Any]]) -> None:
         print("families: a rotation over each family's requests (bench/workload.py), mixed: "
               "all families by weight " + ", ".join(f"{k} {v}" for k, v in
                                                      fam.MIX_WEIGHTS.items())
-              + "; ratio: req/s / bare GET req/s; rejects: order business rejects.")
+              + "; ratio: req/s / bare GET req/s; sock err: socket errors and timeouts (5 s); "
+              "rejects: order business rejects.")
 
 
 def summary(candidates: list[dict[str, Any]], results_file: Path) -> dict[str, Any]:
@@ -323,6 +325,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     )
     runs = [] if args.no_families else fam.family_names(args.families)
     started_at, clock0 = datetime.now(UTC), time.perf_counter()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     candidates: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="oppf-bench-") as tmp:
         workdir = Path(tmp)
@@ -363,7 +366,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "wall_s": elapsed,
         "mode": "quick" if quick else "full",
         "settings": {k: v for k, v in asdict(settings).items() if k != "wrk"},
-        "machine": machine(wrk),
+        "machine": {**machine(wrk), "loadavg_at_start": load_at_start},
         "summary": {k: v for k, v in headline.items() if k != "results_file"},
         "candidates": candidates,
     }
@@ -373,7 +376,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     m = document["machine"]
     print(f"{m['nproc']} cores ({m['cpu_model']}), {m['memory_gib']} GiB, Python {m['python']}; "
           f"wrk {settings.connections} connections, {settings.repeats} x "
-          f"{settings.duration_s} s (median), {settings.warmup_s} s warm-up")
+          f"{settings.duration_s} s (median), {settings.warmup_s} s warm-up; load average "
+          f"{load_at_start[0]} at start")
     print_table(candidates)
     print(f"elapsed: {elapsed:.0f} s; results: {results_file.relative_to(REPO)}")
     return headline

@@ -220,6 +220,7 @@ def machine(wrk: str) -> dict[str, Any]:
         versions = {}
     return {
         "nproc": len(os.sched_getaffinity(0)),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],  # other work on the machine
         "cpu_count": os.cpu_count(),
         "cpu_model": cpu_model or platform.processor(),
         "memory_gib": round(mem_kb / 1024 / 1024, 1),

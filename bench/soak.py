@@ -310,7 +310,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     settings = Settings(wrk=ensure_wrk(), duration_s=args.sample_every, warmup_s=0, repeats=1,
                         connections=args.connections, wrk_threads=1)
-    started_at = datetime.now(UTC)
+    started_at, load_at_start = datetime.now(UTC), [round(x, 2) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory(prefix="oppf-soak-") as tmp:
         result = soak(args, settings, Path(tmp))
     figures = verdict(result)
@@ -321,7 +321,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     document = {"started_at": started_at.isoformat(timespec="seconds"), "mode": mode,
                 "options": {k: str(v) if isinstance(v, Path) else v
                             for k, v in vars(args).items()},
-                "machine": machine(settings.wrk), "verdict": figures, **result}
+                "machine": {**machine(settings.wrk), "loadavg_at_start": load_at_start},
+                "verdict": figures, **result}
     results_file.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n",
                             encoding="utf-8")
     print()

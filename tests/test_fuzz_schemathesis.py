@@ -37,7 +37,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from hypothesis import assume
 from schemathesis import AuthContext, Case, CheckContext, GenerationMode, Response
+from werkzeug.exceptions import HTTPException
 
 from sandbox.app import Config, SandboxState, create_app
 from sandbox.examples import DEFAULT_APP, auth_headers, operations_by_id
@@ -336,9 +338,30 @@ def _answer(response: Response) -> str:
     return f"{response.status_code} {body.get('category')} {body.get('code')}"
 
 
+URLS = APP.url_map.bind("localhost")
+
+
+def routed_elsewhere(case: Case) -> bool:
+    """The case's URL is another operation's concrete path: ``GET /v1/fabotdw/debt/{stockcode}``
+    with ``kosdaq`` is ``GET /v1/fabotdw/debt/kosdaq`` (OpenAPI and the router both match
+    concrete paths first), which answers by its own schema; that operation has its own cases."""
+    op = ROUTES.get((case.method.upper(), case.operation.path))
+    if op is None or not case.path_parameters:
+        return False
+    path = case.operation.path
+    for name, value in case.path_parameters.items():
+        path = path.replace(f"{{{name}}}", str(value))
+    try:
+        endpoint, _ = URLS.match(path, method=case.method.upper())
+    except HTTPException:  # 404 or 405: the platform error is a valid answer of this operation
+        return False
+    return bool(endpoint != op.id)
+
+
 @SCHEMA.parametrize()
 def test_operation(case: Case) -> None:
     """One generated case of one operation, in a fresh default world, passes every check."""
+    assume(not routed_elsewhere(case))
     STATE.reset()
     response = case.call()
     label = case.operation.label
