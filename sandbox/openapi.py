@@ -6,6 +6,7 @@ Served at ``/openapi.json``; ``/docs`` renders it with Swagger UI from assets sh
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -192,11 +193,16 @@ def install(app: Flask) -> None:
     from flask_swagger_ui import get_swaggerui_blueprint
 
     state = app.extensions["sandbox"]
-    document = json.dumps(build_document(state.operations, state.compiled), ensure_ascii=False)
+
+    @functools.cache
+    def document() -> str:
+        """Built at the first request (with every example it takes longer than the rest of the
+        start-up); the registry and schemas it reads are fixed for the process."""
+        return json.dumps(build_document(state.operations, state.compiled), ensure_ascii=False)
 
     @app.get("/openapi.json")
     def openapi_json() -> Response:
-        return Response(document, content_type="application/json; charset=utf-8")
+        return Response(document(), content_type="application/json; charset=utf-8")
 
     app.register_blueprint(get_swaggerui_blueprint(
         "/docs", "/openapi.json", config={"app_name": "oppf-sandbox", "deepLinking": True}))
