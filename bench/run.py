@@ -57,6 +57,7 @@ from servers import (  # noqa: F401  (re-exported: the other bench scripts impor
     server_env,
     started,
 )
+from workload import FAMILIES, MIX_WEIGHTS
 from wrk import (  # noqa: F401  (re-exported)
     HOST,
     WRK_TIMEOUT,
@@ -223,7 +224,7 @@ def print_table(candidates: list[dict[str, Any]]) -> None:
     if any(c["emulator"]["families"] for c in candidates):
         print("families: a rotation over each family's requests (bench/workload.py), mixed: "
               "all families by weight " + ", ".join(f"{k} {v}" for k, v in
-                                                     fam.MIX_WEIGHTS.items())
+                                                     MIX_WEIGHTS.items())
               + "; ratio: req/s / bare GET req/s; sock err: socket errors and timeouts (5 s); "
               "rejects: order business rejects.")
 
@@ -297,7 +298,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=32,
                         help="gthread threads per worker (32)")
     parser.add_argument("--family", action="append", dest="families",
-                        choices=[*fam.FAMILIES, fam.MIXED],
+                        choices=[*FAMILIES, fam.MIXED],
                         help="workload run of the emulator; repeat for several (default: every "
                              "family, then mixed)")
     parser.add_argument("--no-families", action="store_true",

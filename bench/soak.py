@@ -322,6 +322,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "options": {k: str(v) if isinstance(v, Path) else v
                             for k, v in vars(args).items()},
                 "machine": {**machine(settings.wrk), "loadavg_at_start": load_at_start},
+                "environment": {k: v for k, v in os.environ.items()
+                                if k.startswith(("MALLOC_", "PYTHONMALLOC"))},
                 "verdict": figures, **result}
     results_file.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n",
                             encoding="utf-8")

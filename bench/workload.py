@@ -4,9 +4,9 @@ Every family is a list of requests a client of the default world would send (the
 identities, apps, institutions and instruments; generated investors and market issues read
 from the served emulator through the admin and market APIs). ``build`` makes one family's list
 against a running emulator (bearer tokens obtained before the load); ``verify`` sends each
-request once and fails the run unless it answers 200 with a JSON body (and, for orders, no
-reject), so that a non-2xx under load means the load, not a wrong request. ``bench/lua.py``
-turns the lists into wrk scripts.
+request once and fails the run unless it answers 200 with a JSON body (``bench/families.py``
+also fails it on a rejected order), so that a non-2xx under load means the load, not a wrong
+request. ``bench/lua.py`` turns the lists into wrk scripts.
 
 A body may carry ``@@ID@@`` (replaced by an id unique to the call: order ``clOrdID``) and
 ``@@REF@@`` (the id that the request named by ``ref`` got ``lag`` rotations earlier: the
@@ -20,6 +20,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from wrk import BenchError  # bench/ is the script's directory
 
 FAMILIES = ("common", "account", "b2baccount", "order", "market", "partners")
 #: Share of each family in the ``mixed`` run (market data dominates a fintech's traffic).
@@ -281,7 +283,7 @@ def resting_price(fetch: Fetch, market: str, symbol: str) -> int:
     quote = fetch("GET", f"/v2/market/stocks/{market}/{symbol}/price", None,
                   {"apikey": F9999_KEY})["result"]
     previous = quote["trdPrc"] - quote["cmpprevddPrc"]
-    return max(1000, -(-previous * 3 // 4 // 1000) * 1000)
+    return max(1000, -(-int(previous) * 3 // 4 // 1000) * 1000)
 
 
 def order(fetch: Fetch) -> list[Req]:
@@ -434,8 +436,8 @@ Send = Callable[[str, str, bytes | None, dict[str, str]], tuple[int, bytes]]
 
 
 def verify(send: Send, requests: list[Req], prefix: str = "chk") -> int:
-    """Send every request once (ids ``prefix``…); a list of what did not answer 200 with a
-    JSON body (empty when the list is correct). Returns the largest answer in bytes."""
+    """Send every request once (ids ``prefix``…) and raise :class:`BenchError` listing those
+    that did not answer 200 with a JSON body; the largest answer in bytes otherwise."""
     failures, largest = [], 0
     for req in requests:
         body = req.filled(prefix, 1, lag=0)
@@ -449,8 +451,6 @@ def verify(send: Send, requests: list[Req], prefix: str = "chk") -> int:
         if status != 200:
             failures.append(f"{req.name}: {req.method} {req.path} -> {status} {data[:300]!r}")
     if failures:
-        from wrk import BenchError  # bench/ is the script's directory
-
         raise BenchError("requests of the workload that do not answer 200:\n  "
                          + "\n  ".join(failures))
     return largest
