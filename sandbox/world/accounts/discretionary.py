@@ -11,7 +11,6 @@ orders follow as ledger rows.
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -119,7 +118,11 @@ def _with_fills(seed: int, key: str, base: date, fills: tuple[Execution, ...]) -
         if cached is not None and cached[0] == fills:
             _latest.move_to_end(slot)
             return cached[1]
-    book = _replay(seed, key, base, fills)
+    if cached is not None and fills[:len(cached[0])] == cached[0]:
+        # the usual case: new fills after the known ones; only those are applied
+        book = _replay(cached[1], fills[len(cached[0]):])
+    else:
+        book = _replay(_generated(seed, key, base), fills)
     with _latest_lock:
         _latest[slot] = (fills, book)
         _latest.move_to_end(slot)
@@ -128,10 +131,11 @@ def _with_fills(seed: int, key: str, base: date, fills: tuple[Execution, ...]) -
     return book
 
 
-def _replay(seed: int, key: str, base: date, fills: tuple[Execution, ...]) -> Book:
+def _replay(start: Book, fills: tuple[Execution, ...]) -> Book:
+    """A copy of ``start`` with ``fills`` applied as ledger rows (``start`` is unchanged)."""
     from sandbox.world.market.instruments import load_universe
 
-    book = copy.deepcopy(_generated(seed, key, base))
+    book = start.copy()
     universe = load_universe()
     for fill in fills:
         held = book.holdings.get(fill.isin)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -86,6 +86,11 @@ class Book:
     txns: list[Txn] = field(default_factory=list)
     holdings: dict[str, Holding] = field(default_factory=dict)
     total_cash: int = 0  # every cash effect, settled or not (= D+2 once trading stopped)
+
+    def copy(self) -> Book:
+        """An independent copy (rows are immutable and shared; holdings are copied)."""
+        return Book(list(self.txns), {k: replace(h) for k, h in self.holdings.items()},
+                    self.total_cash)
 
     def cash(self, on: date) -> int:
         """Cash settled by the end of ``on`` (D+0 for today, D+1/D+2 for the next days)."""
