@@ -181,12 +181,17 @@ def started(spec: ServerSpec, workdir: Path) -> Iterator[tuple[Running, float]]:
 
 
 def check_json(spec: ServerSpec, what: str, status: int, body: bytes) -> Any:
+    return json_of(f"{spec.name}: {what}", status, body)
+
+
+def json_of(label: str, status: int, body: bytes) -> Any:
+    """The JSON of a 200 answer; anything else ends the run naming ``label``."""
     if status != 200:
-        raise BenchError(f"{spec.name}: {what} answered {status}: {body[:500]!r}")
+        raise BenchError(f"{label} answered {status}: {body[:500]!r}")
     try:
         return json.loads(body)
     except ValueError as exc:
-        raise BenchError(f"{spec.name}: {what} did not answer JSON: {body[:500]!r}") from exc
+        raise BenchError(f"{label} did not answer JSON: {body[:500]!r}") from exc
 
 
 def _first_line(cmd: list[str]) -> str:
@@ -241,9 +246,4 @@ def call_json(port: int, method: str, path: str, payload: Any = None,
     if body is not None:
         sent.setdefault("Content-Type", "application/json")
     status, data = request(port, method, path, body, sent, timeout=timeout)
-    if status != 200:
-        raise BenchError(f"{method} {path} answered {status}: {data[:500]!r}")
-    try:
-        return json.loads(data)
-    except ValueError as exc:
-        raise BenchError(f"{method} {path} did not answer JSON: {data[:500]!r}") from exc
+    return json_of(f"{method} {path}", status, data)
