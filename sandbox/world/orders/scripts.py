@@ -49,7 +49,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from sandbox.world.orders import hooks
+from sandbox.world.orders import checks, hooks
 from sandbox.world.orders.desk import cancel_reject
 from sandbox.world.orders.records import Record
 
@@ -188,18 +188,14 @@ def attach(desk: Desk, chain: Record, script: Mapping[str, Any] | None) -> None:
 
 def reject_text(reason: str, side: str) -> str:
     """The default text of a scripted reject: order.md §6.8's for the reason."""
-    from sandbox.world.orders import engine  # the engine imports this module
-
     if reason == "3":
-        return engine.TEXTS["3buy" if side == hooks.BUY else "3sell"]
-    return engine.TEXTS.get(reason) or REJECT_TEXTS.get(reason) or hooks.TEXTS["refused"]
+        return checks.TEXTS["3buy" if side == hooks.BUY else "3sell"]
+    return checks.TEXTS.get(reason) or REJECT_TEXTS.get(reason) or hooks.TEXTS["refused"]
 
 
 def cancel_reject_text(reason: str) -> str:
-    from sandbox.world.orders import engine
-
-    known = {"0": engine.REPLACE_TEXTS["done"], "1": engine.REPLACE_TEXTS["unknown"],
-             "6": engine.REPLACE_TEXTS["duplicate"]}
+    known = {"0": checks.REPLACE_TEXTS["done"], "1": checks.REPLACE_TEXTS["unknown"],
+             "6": checks.REPLACE_TEXTS["duplicate"]}
     return known.get(reason) or CANCEL_REJECT_TEXTS.get(reason) or CANCEL_REJECT_TEXTS["other"]
 
 
@@ -267,8 +263,8 @@ def _as_new(desk: Desk, chain: Record, at: datetime) -> None:
     price, buy = chain["price"], chain["side"] == hooks.BUY
     if price is None or (price >= reference if buy else price <= reference):
         engine.fill(desk, chain, chain["leavesQty"], reference, at)
-    elif chain["timeInForce"] in (engine.IOC, engine.FOK):
-        engine.close_out(desk, chain, engine.TEXTS["unfilled"], at)
+    elif chain["timeInForce"] in (checks.IOC, checks.FOK):
+        engine.close_out(desk, chain, checks.TEXTS["unfilled"], at)
 
 
 def _apply(desk: Desk, chain: Record, at: datetime, what: str, arg: Any) -> None:
