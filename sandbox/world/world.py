@@ -119,12 +119,11 @@ class WorldSettings:
 
     def shaping(self) -> dict[str, Any]:
         """The settings that shape stored data, as JSON (the stored world's meta record)."""
-        return {"format": STATE_FORMAT, "seed": self.seed, "users": self.users,
-                "strict": self.strict, "later_brokers": self.later_brokers,
-                "order_sessions": self.order_sessions, "bug_compatible": self.bug_compatible,
-                "partner_variants": sorted(self.partner_variants),
-                "partners_as_of": None if self.partners_as_of is None
-                else self.partners_as_of.isoformat()}
+        values = {name: getattr(self, name) for name in SHAPING_OPTIONS}
+        values["partner_variants"] = sorted(self.partner_variants)
+        values["partners_as_of"] = None if self.partners_as_of is None \
+            else self.partners_as_of.isoformat()
+        return {"format": STATE_FORMAT, **values}
 
 
 class World:
