@@ -4,6 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
+BROWSERSTAMP := $(VENV)/.browser
 
 SANDBOX_HOST  ?= 127.0.0.1
 SANDBOX_PORT  ?= 8800
@@ -12,7 +13,7 @@ SANDBOX_CLOCK ?= now
 # SANDBOX_SPEED (and every other SANDBOX_* option) is read by the command itself.
 export SANDBOX_HOST SANDBOX_PORT SANDBOX_SEED SANDBOX_CLOCK
 
-.PHONY: serve test lint typecheck fuzz bench bench-quick bench-soak examples openapi clean
+.PHONY: serve test lint typecheck fuzz bench bench-quick bench-soak examples openapi screenshots clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +27,15 @@ $(DEVSTAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@ $(STAMP)
 
+# Chromium (Debian's) and a Korean font for the console's browser tests and screenshots
+$(BROWSERSTAMP): scripts/install-browser.sh | $(PY)
+	sh scripts/install-browser.sh
+	touch $@
+
 serve: $(STAMP)
 	$(VENV)/bin/oppf-sandbox serve
 
-test: $(DEVSTAMP)
+test: $(DEVSTAMP) $(BROWSERSTAMP)
 	$(VENV)/bin/ruff check sandbox tests bench scripts
 	$(VENV)/bin/mypy sandbox
 	$(PY) -m pytest
@@ -69,6 +75,10 @@ bench-quick: $(DEVSTAMP)
 # ten minutes of mixed traffic against a served emulator, RSS sampled every 10 s
 bench-soak: $(DEVSTAMP)
 	$(PY) bench/soak.py
+
+# a PNG of every console view (docs/screenshots/<view>.png), linked from the README
+screenshots: $(DEVSTAMP) $(BROWSERSTAMP)
+	$(PY) scripts/screenshots.py
 
 openapi: $(STAMP)
 	$(VENV)/bin/oppf-sandbox openapi -o openapi.json

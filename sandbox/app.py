@@ -12,6 +12,8 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from sandbox import errors
+from sandbox.admin import events
+from sandbox.console import install as install_console
 from sandbox.families.order import channel as order_channel
 from sandbox.families.streaming import routes as streaming
 from sandbox.families.streaming.hub import Hub, StreamSettings
@@ -37,6 +39,9 @@ from sandbox.world.store import MemoryStore, Store
 from sandbox.world.world import Limits, World, WorldSettings
 
 log = logging.getLogger("sandbox")
+
+# Not journaled: the journal itself, the docs, the console's pages and the event stream.
+UNJOURNALED = ("/_sandbox/requests", "/docs", "/_sandbox/ui", "/_sandbox/events")
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,8 @@ def create_app(config: Config | None = None) -> Flask:
                              strict_slashes=op.strict_slashes)
     streaming.install(app, state.streams)
     order_channel.install(app, lambda: state.world)
+    events.install(app, state)
+    install_console(app)
     _install_docs(app)
     _install_hooks(app, state)
     app.wsgi_app = ResetMiddleware(app.wsgi_app)  # type: ignore[method-assign]
@@ -155,6 +162,7 @@ def shutdown(app: Flask) -> None:
     state: SandboxState = app.extensions["sandbox"]
     state.streams.shutdown()
     order_channel.shutdown(app)
+    app.extensions["sandbox_events"].shutdown()
 
 
 def _install_docs(app: Flask) -> None:
@@ -176,8 +184,9 @@ def _install_hooks(app: Flask, state: SandboxState) -> None:
     def finish(response: Response) -> Response:
         response = _check_error_body(response, state)
         response.headers["X-Request-Id"] = g.get("request_id", "")
-        if not request.path.startswith(("/_sandbox/requests", "/docs")):
-            state.journal.record(journal.entry(state.world.now(), response.status_code))
+        if not request.path.startswith(UNJOURNALED):
+            state.journal.record(journal.entry(state.world.now(), response.status_code,
+                                               response))
         return response
 
     @app.errorhandler(errors.PlatformError)

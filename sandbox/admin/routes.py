@@ -7,11 +7,13 @@ from typing import Any
 
 from sandbox import __version__
 from sandbox.admin import admin, models
+from sandbox.admin import market as _market  # noqa: F401  (registers the market views)
 from sandbox.admin import orders as _order_hooks  # noqa: F401  (registers the order hooks)
 from sandbox.admin import partners as _partner_hooks  # noqa: F401  (registers partner hooks)
 from sandbox.admin import scenarios as _scenarios  # noqa: F401  (registers the scenario API)
 from sandbox.admin import users as user_rules
 from sandbox.app import current_state
+from sandbox.errors import NotFound
 from sandbox.families.market import codes
 from sandbox.gateway.call import Call
 from sandbox.gateway.journal import FILTERS
@@ -119,6 +121,17 @@ def requests(call: Call) -> dict[str, Any]:
     filters = {k: v for k, v in call.body.items() if k in FILTERS}
     return {"capacity": journal.capacity,
             "requests": journal.latest(limit, filters, call.body.get("since"))}
+
+
+@admin("admin.request_get", "GET", "/_sandbox/requests/<request_id>",
+       "One journal entry with its full request (headers, query, body) and response "
+       "(status, headers, body; bodies cut at 16 KB and 32 KB)", body="query")
+def request_get(call: Call) -> dict[str, Any]:
+    found = current_state().journal.find(call.path_params["request_id"])
+    if found is None:
+        raise NotFound(f"the journal holds no request {call.path_params['request_id'][:40]!r} "
+                       f"(it keeps the newest {current_state().journal.capacity})")
+    return found
 
 
 @admin("admin.oauth_token", "POST", "/_sandbox/oauth/token",
