@@ -12,11 +12,13 @@ slot in behind the same calls), under one store transaction per operation.
 * ``order_report`` ``com|YYYYMMDD|seqNo``: every pushed message, for delivery and resend;
 * indexes kept by :func:`save_chain`, so no operation scans every order of the day:
   ``order_desk`` ``com`` (the live chains and the trading days with orders),
-  ``order_account`` ``com|broker|accNo`` (the account's first order instant and the fills of
-  each chain that has any: what its books replay) and ``order_account_chain``
-  ``com|broker|accNo|chain key`` (the account's chains, read back by ``orderdetail``). Only
-  chains with fills go into the account's record, so an order costs the same whatever number
-  of unfilled orders the account had before.
+  ``order_account`` ``com|broker|accNo`` (the account's first order instant and its number
+  of fills), ``order_fill`` ``com|broker|accNo|n`` (the account's n-th fill, 1-based, in the
+  order they were stored: what its books replay, read from where a cached book stopped) and
+  ``order_account_chain`` ``com|broker|accNo|chain key`` (the account's chains with the number
+  of their fills already logged; the chain key starts with the day, so ``orderdetail`` reads one
+  day's chains). Every record an order touches stays the same size whatever number of orders
+  and fills the account had before.
 
 Bounded by ``world.limits`` (``orders`` chains, ``order_messages`` messages): an order request
 beyond them is refused with 503 before anything is stored (:func:`engine._room`); nothing an
@@ -26,15 +28,17 @@ institution was acknowledged is ever dropped.
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
+
+from sandbox.world.market import calendar as cal
 
 if TYPE_CHECKING:
     from sandbox.world.world import World
 
 CHAIN, CLORD, COUNTER, REPORT = "order_chain", "order_clordid", "order_counter", "order_report"
 DESK, ACCOUNT = "order_desk", "order_account"  # indexes kept by save_chain
-ACCOUNT_CHAIN = "order_account_chain"
+ACCOUNT_CHAIN, FILL = "order_account_chain", "order_fill"
 Record = dict[str, Any]
 
 
@@ -72,17 +76,19 @@ def save_chain(world: World, chain: Record) -> None:
     days = desk["days"] if chain["day"] in desk["days"] else [*desk["days"], chain["day"]]
     store.put(DESK, chain["com"], {"live": live, "days": days})
     account_key = f"{chain['com']}|{chain['broker']}|{chain['account']}"
+    # a chain's fills only ever grow at the end (new fills go to its newest row)
     fills = [[fill["at"], chain["securityID"], chain["side"], fill["qty"], fill["px"]]
              for row in chain["rows"] for fill in row["fills"]]
-    account = store.get(ACCOUNT, account_key)
-    if account is None:
-        store.put(ACCOUNT, account_key, {"first": chain["rows"][0]["at"],
-                                         "fills": {key: fills} if fills else {}})
-    elif account["fills"].get(key, []) != fills:
-        account["fills"][key] = fills
+    account = store.get(ACCOUNT, account_key) or {"first": chain["rows"][0]["at"], "fills": 0}
+    entry = store.get(ACCOUNT_CHAIN, f"{account_key}|{key}")
+    logged = 0 if entry is None else entry["fills"]
+    for fill in fills[logged:]:
+        account["fills"] += 1
+        store.put(FILL, f"{account_key}|{account['fills']:08d}", {"fill": fill})
+    if entry is None or logged != len(fills):
         store.put(ACCOUNT, account_key, account)
-    if store.get(ACCOUNT_CHAIN, f"{account_key}|{key}") is None:
-        store.put(ACCOUNT_CHAIN, f"{account_key}|{key}", {"at": chain["rows"][0]["at"]})
+        store.put(ACCOUNT_CHAIN, f"{account_key}|{key}",
+                  {"at": chain["rows"][0]["at"], "fills": len(fills)})
 
 
 def live_chains(world: World, com_id: str) -> list[Record]:
@@ -98,16 +104,30 @@ def order_days(world: World, com_id: str) -> list[str]:
 
 
 def account_orders(world: World, com_id: str, broker: str, acc_no: str) -> Record | None:
-    """``{"first": ISO instant of the first order, "fills": {chain key: [[at, isin, side, qty,
-    px], …]}}`` (the chains with fills) of an account, or None when it never had an order."""
+    """``{"first": ISO instant of the first order, "fills": number of fills}`` of an account,
+    or None when it never had an order."""
     return world.store.get(ACCOUNT, f"{com_id}|{broker}|{acc_no}")
 
 
-def account_chains(world: World, com_id: str, broker: str, acc_no: str) -> list[Record]:
-    """The account's chains, oldest first."""
+def account_fills(world: World, com_id: str, broker: str, acc_no: str, start: int,
+                  end: int) -> list[list[Any]]:
+    """The account's fills ``start + 1`` … ``end`` (1-based, in the order stored) as
+    ``[at, isin, side, qty, px]``."""
     prefix = f"{com_id}|{broker}|{acc_no}|"
-    chains = [world.store.get(CHAIN, key[len(prefix):])
-              for key, _ in world.store.scan(ACCOUNT_CHAIN, prefix)]
+    found = [world.store.get(FILL, f"{prefix}{n:08d}") for n in range(start + 1, end + 1)]
+    return [record["fill"] for record in found if record is not None]
+
+
+def account_chains(world: World, com_id: str, broker: str, acc_no: str,
+                   day: date) -> list[Record]:
+    """The account's chains that can have rows on ``day``, oldest first: those placed that day
+    or on a day since the previous trading day (a day order placed after a close or on a
+    holiday works until the next trading day's close)."""
+    first = cal.previous_trading_day(day)
+    days = [first + timedelta(days=n) for n in range((day - first).days + 1)]
+    head = f"{com_id}|{broker}|{acc_no}|"
+    chains = [world.store.get(CHAIN, key[len(head):]) for day in days
+              for key, _ in world.store.scan(ACCOUNT_CHAIN, head + chain_key(com_id, day, ""))]
     return sorted((c for c in chains if c is not None),
                   key=lambda r: (r["rows"][0]["at"], r["key"]))
 
