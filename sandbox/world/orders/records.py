@@ -159,9 +159,16 @@ def wait_for_messages(timeout: float) -> None:
         PUBLISHED.wait(timeout)
 
 
+def latest_seq(world: World, com_id: str, day: date) -> int:
+    """The seqNo of the institution's latest message of ``day`` (0: none yet)."""
+    found = world.store.get(COUNTER, f"seq|{com_id}|{ymd(day)}")
+    return int(found["n"]) if found is not None else 0
+
+
 def reports(world: World, com_id: str, day: date, first: int = 1, last: int = 0) -> list[Record]:
-    """The institution's messages of ``day`` with ``first`` <= seqNo <= ``last`` (0: latest)."""
-    prefix = f"{com_id}|{ymd(day)}|"
-    found = [r for _k, r in world.store.scan(REPORT, prefix)
-             if r["seqNo"] >= first and (last == 0 or r["seqNo"] <= last)]
-    return sorted(found, key=lambda r: int(r["seqNo"]))
+    """The institution's messages of ``day`` with ``first`` <= seqNo <= ``last`` (0: latest),
+    by seqNo (read one by one: seqNos are numbered 1, 2, 3 … per institution and day)."""
+    end = latest_seq(world, com_id, day)
+    found = [world.store.get(REPORT, f"{com_id}|{ymd(day)}|{n:08d}")
+             for n in range(max(first, 1), (min(last, end) if last else end) + 1)]
+    return [r for r in found if r is not None]
