@@ -140,7 +140,7 @@ class World:
         self.store: Store = store if store is not None else MemoryStore()
         self.ids: Identities = load_identities(self.rand, settings.users)
         # caches of data derived from the store, gone with the world (a reset builds a new one)
-        self.derived: dict[str, Any] = {}
+        self.derived: dict[tuple[str, ...], Any] = {}
         meta = self.store.get(WORLD, "settings") if restore else None
         self.restored = meta is not None
         with self.store.transaction():

@@ -49,7 +49,7 @@ from sandbox.world.market import calendar as cal
 from sandbox.world.market.instruments import STOCK
 from sandbox.world.orders import records
 from sandbox.world.orders.desk import kst_stamp
-from sandbox.world.orders.records import Record, ymd
+from sandbox.world.orders.records import Record
 
 SIDE_KINDS = {"0": (ASK, BID), "1": (BID,), "2": (ASK,)}  # b2b 1 = sell (BID), 2 = buy (ASK)
 SELL_BUY = {BID: "1", ASK: "2"}
@@ -215,21 +215,23 @@ def _order_row(search: Search, account: DiscretionaryAccount, trade: Trade) -> d
     }
 
 
-def _placed(search: Search, query: _DayQuery) -> list[tuple[str, Record, Record]]:
-    """The orders placed through the order service with rows on the query's day (order.md
-    §7: the original order, each modify and the cancel, each with its own executions) as
-    (orderTime, chain, row), by orderTime."""
-    account, day = query.account, ymd(query.day)
-    found = []
-    for chain in records.account_chains(search.world, account.com_id, account.broker,
-                                        account.acc_no, query.day):
-        if (query.group != EQTY or (BID if chain["side"] == "2" else ASK) not in query.kinds
-                or (query.code is not None and chain["securityID"] != query.code)):
-            continue
-        for row in chain["rows"]:
-            if row["at"][:10].replace("-", "") == day:
-                found.append((kst_stamp(datetime.fromisoformat(row["at"])), chain, row))
-    return sorted(found, key=lambda item: item[0])
+def _placed(search: Search, query: _DayQuery) -> list[Record]:
+    """The rows of the orders placed through the order service dated the query's day (order.md
+    §7: the original order, each modify and the cancel) that the query selects, by orderTime,
+    as the order log's entries (``chain``, ``row``): only a page of them is read in full."""
+    if query.group != EQTY:
+        return []
+    account = query.account
+    return [entry for entry in records.account_rows(search.world, account.com_id,
+                                                    account.broker, account.acc_no, query.day)
+            if (BID if entry["side"] == "2" else ASK) in query.kinds
+            and (query.code is None or entry["isin"] == query.code)]
+
+
+def _chain_row(search: Search, entry: Record) -> tuple[Record, Record]:
+    chain = search.world.store.get(records.CHAIN, entry["chain"])
+    assert chain is not None
+    return chain, chain["rows"][entry["row"]]
 
 
 def _placed_row(search: Search, chain: Record, row: Record) -> dict[str, Any]:
@@ -261,12 +263,13 @@ def orderdetail(search: Search) -> dict[str, Any]:
     wanted = None if _blank(order_no) else str(order_no).strip()
     since = discretionary.first_order_day(search.world, query.account)
     if since is not None and query.day >= since:
-        # only the page's rows are built: a day may hold thousands of orders
-        placed = [item for item in _placed(search, query)
-                  if wanted is None or item[2]["orderNo"] == wanted]
+        # only the page's chains are read: a day may hold thousands of orders
+        placed = _placed(search, query)
+        if wanted is not None:
+            placed = [e for e in placed if _chain_row(search, e)[1]["orderNo"] == wanted]
         page, key = search.paged(placed, lambda _: query.day)
         return search.answer(len(placed), key, len(page), {"orderDetailList": {
-            "orderDetail": [_placed_row(search, chain, row) for _, chain, row in page]}})
+            "orderDetail": [_placed_row(search, *_chain_row(search, e)) for e in page]}})
     rows = [_order_row(search, query.account, t) for t in query.trades(search)]
     if wanted is not None:
         rows = [row for row in rows if row["orderNo"] == wanted]

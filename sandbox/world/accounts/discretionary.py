@@ -11,7 +11,6 @@ orders follow as ledger rows.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache, partial
@@ -82,44 +81,19 @@ def first_order_day(world: World, account: DiscretionaryAccount) -> date | None:
     return None if found is None else date.fromisoformat(found["first"][:10])
 
 
-@dataclass(frozen=True)
-class _Latest:
-    """The newest book of an (account, base): the number of fills it holds and the last one."""
-
-    count: int
-    last: list[Any] | None
-    book: Book
-
-
-_BOOKS = "discretionary_books"  # world.derived: {(account key, base): _Latest}
-_books_lock = threading.Lock()
-
-
 def _with_fills(world: World, account: DiscretionaryAccount, base: date, count: int) -> Book:
     """The generated history up to ``base``, then the account's first ``count`` fills as
-    ledger rows. The world keeps the newest book of each (account, base) and extends it by the
-    fills stored since (a fill never changes once stored), so an order or a balance costs the
-    same whatever number of fills came before; a book whose last fill is no longer the stored
-    one (a rolled-back request) is rebuilt. Only the newest book is kept: an LRU keyed by the
-    fill set once held 64 ever larger versions of the same book (bench/soak.py)."""
-    fills = partial(records.account_fills, world, account.com_id, account.broker,
-                    account.acc_no)
-    slot = (account.key, base)
-    with _books_lock:
-        cached: _Latest | None = world.derived.setdefault(_BOOKS, {}).get(slot)
-    if cached is not None and cached.count <= count and (
-            cached.count == 0 or fills(cached.count - 1, cached.count) == [cached.last]):
-        if cached.count == count:
-            return cached.book
-        new = fills(cached.count, count)
-        book = _replay(cached.book, new)
-    else:
-        new = fills(0, count)
-        book = _replay(_generated(world.seed, account.key, base), new)
-    last = new[-1] if new else (cached.last if cached is not None else None)
-    with _books_lock:
-        world.derived[_BOOKS][slot] = _Latest(count, last, book)
-    return book
+    ledger rows: the world keeps the newest book of each (account, base) and extends it by the
+    fills stored since (:func:`records.cached_log`), so an order or a balance costs the same
+    whatever number of fills came before. (An LRU keyed by the fill set once held 64 ever
+    larger versions of the same book, bench/soak.py.)"""
+    def fold(book: Book | None, fills: list[list[Any]]) -> Book:
+        return _replay(book or _generated(world.seed, account.key, base), fills)
+
+    return records.cached_log(
+        world, ("discretionary_book", account.key, base.isoformat()), count,
+        partial(records.account_fills, world, account.com_id, account.broker, account.acc_no),
+        fold)
 
 
 def _replay(start: Book, fills: list[list[Any]]) -> Book:
