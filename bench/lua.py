@@ -7,7 +7,8 @@ names). Requests without ids are formatted once in ``init``; the others get thei
 call: ``<run tag>t<wrk thread><short name><k>`` for the ``k``-th call of that request, the
 run tag being the script's first argument (``wrk ... -- TAG``), so that consecutive wrk runs
 against one world never reuse an id. A request naming the ``k - lag``-th id of another is
-skipped (the next one is sent) while ``k <= lag``.
+skipped (the next one is sent) while ``k <= lag``. The script counts the 503 answers (a
+request refused at a cap) and prints them at the end (``Answers 503: N``).
 """
 
 from __future__ import annotations
@@ -18,10 +19,23 @@ from workload import ID_MARK, REF_MARK, Req, short  # bench/ is the script's dir
 from wrk import lua_long_string
 
 _RUNTIME = """
-local threads = 0
+local threads, all = 0, {}
 function setup(thread)
   threads = threads + 1
   thread:set("tid", threads)
+  table.insert(all, thread)
+end
+
+-- 503 answers: a request refused at a cap (--cap) is told apart from a failure
+capped = 0
+function response(status, headers, body)
+  if status == 503 then capped = capped + 1 end
+end
+
+function done(summary, latency, requests)
+  local total = 0
+  for _, t in ipairs(all) do total = total + (t:get("capped") or 0) end
+  io.write(string.format("Answers 503: %d\\n", total))
 end
 
 local prefix = "w"

@@ -8,7 +8,14 @@ Serves the emulator as ``bench/run.py`` does (gunicorn, one process, frozen cloc
 refreshes, custom users: ``soakparts.state_group``), and a thread churning ``/ws`` sessions
 (open, subscribe, unsubscribe, close). After each run: the requests, req/s, p99, non-2xx, the
 RSS of the server's process tree and the store's records per kind (from the state file, or
-the admin API when it reports them). Bearer tokens are fetched again for every run.
+the admin API's health answer). Bearer tokens are fetched again for every run.
+
+The emulator runs at small caps (:data:`SOAK_CAPS`: 5,000 orders, 500 custom users, 2,000
+tokens …) so that every capped kind reaches its cap within the first minutes: from then on a
+request that would keep one more record is refused (503, counted apart from failures) or the
+oldest token is forgotten, and the second half shows what memory does at the caps.
+``--default-caps`` soaks at the emulator's own caps instead (memory then grows with what the
+load asks the sandbox to keep, until those caps).
 
 The verdict: RSS at one minute (at half the run when it is shorter than two minutes) and at
 the end, and the least-squares growth in MB/min over the second half (``flat``: at most
@@ -55,6 +62,9 @@ from workload import MIX_WEIGHTS
 from wrk import HOST, BenchError, Settings, ensure_wrk, run_tag, run_wrk
 
 FLAT_MB_PER_MIN = 1.0
+#: caps the soak's load reaches within its first minutes (see the module docstring)
+SOAK_CAPS = {"orders": 5_000, "order_messages": 20_000, "custom_users": 500, "tokens": 2_000,
+             "refresh_tokens": 2_000, "codes": 1_000}
 
 
 def slope_per_min(points: list[tuple[float, float]]) -> float | None:
@@ -82,7 +92,7 @@ class Target:
 @contextlib.contextmanager
 def serving(args: argparse.Namespace, workdir: Path) -> Iterator[Target]:
     """Start the emulator (gunicorn, or in this process); stop it on exit."""
-    caps = dict(_cap(c) for c in args.cap or [])
+    caps = {**({} if args.default_caps else SOAK_CAPS), **dict(_cap(c) for c in args.cap or [])}
     if args.in_process:
         t0 = time.perf_counter()
         with soakparts.InProcess(free_port(), CLOCK, args.state, caps) as server:
@@ -145,6 +155,7 @@ def soak(args: argparse.Namespace, settings: Settings, workdir: Path) -> dict[st
         if churn is not None:
             churn.start()
         samples = [{"t_s": 0.0, "requests": 0, "rps": 0.0, "p99_ms": None, "non_2xx": 0,
+                    "answers_503": 0,
                     "rss_mb": rss_mb(target.root_pid), "ws_cycles": 0,
                     "records": counts(args, target), **extras(target)}]
         print(f"  up in {target.startup_s:.2f} s; soaking {seconds} s ...", file=sys.stderr)
@@ -161,6 +172,7 @@ def soak(args: argparse.Namespace, settings: Settings, workdir: Path) -> dict[st
                 sample = {"t_s": round(time.perf_counter() - t0, 1), "requests": total,
                           "rps": load.rps, "p99_ms": load.p99_ms,
                           "non_2xx": load.non_2xx + load.socket_errors,
+                          "answers_503": load.answers_503,
                           "rss_mb": rss_mb(target.root_pid),
                           "ws_cycles": churn.cycles if churn else 0,
                           "records": counts(args, target),
@@ -215,7 +227,8 @@ def verdict(result: dict[str, Any]) -> dict[str, Any]:
            "rps": round(samples[-1]["requests"] / max(1e-9, samples[-1]["t_s"]), 1),
            "rps_first_run": samples[1]["rps"] if len(samples) > 1 else 0.0,
            "rps_last_run": samples[-1]["rps"],
-           "non_2xx": sum(s["non_2xx"] for s in samples)}
+           "non_2xx": sum(s["non_2xx"] for s in samples),
+           "refused_at_caps_503": sum(s.get("answers_503", 0) for s in samples)}
     if "store_kib" in samples[-1]:
         store = slope_per_min([(s["t_s"], sum(s["store_kib"].values()) / 1024) for s in half])
         out["store_mb_end"] = round(sum(samples[-1]["store_kib"].values()) / 1024, 1)
@@ -261,7 +274,9 @@ def print_report(result: dict[str, Any], figures: dict[str, Any]) -> None:
         print("records: no count source (use --state FILE or --in-process)")
     print(f"{figures['requests']} requests ({figures['rps']:.0f}/s; first run "
           f"{figures['rps_first_run']:.0f}/s, last {figures['rps_last_run']:.0f}/s), "
-          f"{figures['non_2xx']} non-2xx; /ws churn {result['ws']['cycles']} cycles, "
+          f"{figures['non_2xx'] - figures['refused_at_caps_503']} failed (non-2xx other than "
+          f"503), {figures['refused_at_caps_503']} refused at a cap (503); "
+          f"/ws churn {result['ws']['cycles']} cycles, "
           f"{len(result['ws']['errors'])} errors; order rejects {result['order_rejects']}")
     if result["journal_failures"]:
         print(f"non-200 in the journal: {result['journal_failures']}")
@@ -288,6 +303,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "from it)")
     parser.add_argument("--cap", action="append", metavar="NAME=N",
                         help="serve with --cap NAME=N (repeatable)")
+    parser.add_argument("--default-caps", action="store_true",
+                        help="soak at the emulator's own caps instead of SOAK_CAPS")
     parser.add_argument("--worker-class", default="gthread", choices=("gthread", "gevent"))
     parser.add_argument("--threads", type=int, default=32, help="gthread threads (32)")
     parser.add_argument("--no-ws", action="store_true", help="no /ws session churn")
@@ -317,7 +334,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     results_file = RESULTS_DIR / f"{started_at.strftime('%Y%m%dT%H%M%SZ')}-soak.json"
     mode = ("in-process" if args.in_process else args.worker_class) + (
-        " --state" if args.state else "") + "".join(f" -{f}" for f in args.skip_family or [])
+        " --state" if args.state else "") + (" default caps" if args.default_caps else "") + (
+        "".join(f" -{f}" for f in args.skip_family or []))
     document = {"started_at": started_at.isoformat(timespec="seconds"), "mode": mode,
                 "options": {k: str(v) if isinstance(v, Path) else v
                             for k, v in vars(args).items()},

@@ -80,6 +80,7 @@ class Load:
     seconds: float
     non_2xx: int
     socket_errors: int
+    answers_503: int = 0  # counted by the scripts of bench/lua.py (part of non_2xx)
 
 
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
@@ -108,6 +109,8 @@ def parse_wrk(output: str) -> Load:
         seconds=_ms(total.group(2), total.group(3)) / 1000.0,
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
         socket_errors=sum(int(g) for g in sock.groups()) if sock else 0,
+        answers_503=int(m.group(1)) if (m := re.search(r"^Answers 503: (\d+)", output, re.M))
+        else 0,
     )
 
 

@@ -38,13 +38,17 @@ def test_get_put_delete_count(store: Store) -> None:
     store.put("code", "a", {"n": 3})
     assert store.get("token", "a") == {"n": 1}
     assert (store.count("token"), store.count("code"), store.count("none")) == (2, 1, 0)
+    assert store.counts() == {"code": 1, "token": 2}
     assert store.delete("token", "a") is True
     assert store.delete("token", "a") is False
     assert store.get("token", "a") is None
     assert store.count("token") == 1
+    assert store.delete("code", "a") is True
+    assert store.counts() == {"token": 1}  # kinds that hold any
     store.clear()
     assert (store.count("token"), store.count("code")) == (0, 0)
     assert store.scan("token") == []
+    assert store.counts() == {}
 
 
 def test_records_are_copied_in_and_out(store: Store) -> None:
@@ -273,7 +277,8 @@ def _run(store: Store, ops: list[Any]) -> list[Any]:
 
 
 def _final(store: Store) -> list[Any]:
-    return [store.scan(kind) for kind in ("a", "b")] + [store.count(k) for k in ("a", "b")]
+    return [store.scan(kind) for kind in ("a", "b")] + [store.count(k) for k in ("a", "b")] + [
+        store.counts()]
 
 
 @pytest.fixture(scope="module")

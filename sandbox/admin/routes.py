@@ -20,11 +20,12 @@ from sandbox.gateway.journal import FILTERS
 
 
 @admin("admin.health", "GET", "/_sandbox/health",
-       "Ready check: version, seed and clock", body="query")
+       "Ready check: version, seed and clock; the stored records per kind", body="query")
 def health(call: Call) -> dict[str, Any]:
     return {"status": "ok", "version": __version__, "seed": call.world.seed,
             "clock": models.clock_view(call.world.clock),
-            "operations": len(current_state().operations)}
+            "operations": len(current_state().operations),
+            "records": call.world.store.counts()}
 
 
 @admin("admin.apps", "GET", "/_sandbox/apps",

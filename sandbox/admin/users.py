@@ -270,13 +270,10 @@ def _identity(world: World, body: dict[str, Any]) -> tuple[str, str, str]:
     stream = world.rand.stream(STREAM)
     while user_id is None or user_id in world.ids.users:
         user_id = "qa" + stream.digits(6)
-    if name is None:  # one seeded sequence of names: the n-th custom user takes the n-th
-        fake = world.rand.faker(STREAM)
-        for _ in range(world.store.count(CUSTOM_USER) + 1):
-            name = str(fake.name())
+    if name is None:  # the n-th custom user's name is drawn from a Faker seeded for n
+        name = str(world.rand.faker(f"{STREAM}:{world.store.count(CUSTOM_USER)}").name())
     while ci is None or ci in world.ids.user_by_ci:  # base64 of 64 bytes, like documented CIs
         ci = base64.b64encode(bytes.fromhex(stream.hex(128))).decode("ascii")
-    assert name is not None
     return user_id, name, ci
 
 

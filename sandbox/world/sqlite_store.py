@@ -165,6 +165,12 @@ class SQLiteStore(Transactions):
                                      (kind,)).fetchone()
         return int(row[0]) if row is not None else 0
 
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT kind, n FROM record_count WHERE n > 0 ORDER BY kind").fetchall()
+        return {str(kind): int(n) for kind, n in rows}
+
     def clear(self) -> None:
         self._writing()
         with self._lock:

@@ -47,6 +47,10 @@ class Store(Protocol):
 
     def count(self, kind: str) -> int: ...
 
+    def counts(self) -> dict[str, int]:
+        """Records per kind (kinds that hold any), by kind name."""
+        ...
+
     def clear(self) -> None: ...
 
     def transaction(self, deferred: bool = False) -> Any:
@@ -258,6 +262,11 @@ class MemoryStore(Transactions):
     def count(self, kind: str) -> int:
         with self._lock:
             return len(self._data.get(kind, {}))
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return {kind: len(records) for kind, records in sorted(self._data.items())
+                    if records}
 
     def clear(self) -> None:
         self._writing()

@@ -31,7 +31,7 @@ CODE_LIFETIME = 600
 LOCKOUT_THRESHOLD = 5
 
 WORLD, RAND = "world", "rand_stream"  # store kinds: settings and clock; saved random streams
-STATE_FORMAT = 1  # the layout of the records; a state file of another format is refused
+STATE_FORMAT = 2  # the layout of the records; a state file of another format is refused
 # random streams whose draws become stored keys: a restored world continues them
 DURABLE_STREAMS = ("oauth", "oauth-ticket", "custom-users")
 
@@ -139,6 +139,8 @@ class World:
         self.rand = Rand(settings.seed)
         self.store: Store = store if store is not None else MemoryStore()
         self.ids: Identities = load_identities(self.rand, settings.users)
+        # caches of data derived from the store, gone with the world (a reset builds a new one)
+        self.derived: dict[tuple[str, ...], Any] = {}
         meta = self.store.get(WORLD, "settings") if restore else None
         self.restored = meta is not None
         with self.store.transaction():

@@ -49,7 +49,7 @@ from sandbox.world.market import calendar as cal
 from sandbox.world.market.instruments import STOCK
 from sandbox.world.orders import records
 from sandbox.world.orders.desk import kst_stamp
-from sandbox.world.orders.records import ymd
+from sandbox.world.orders.records import Record
 
 SIDE_KINDS = {"0": (ASK, BID), "1": (BID,), "2": (ASK,)}  # b2b 1 = sell (BID), 2 = buy (ASK)
 SELL_BUY = {BID: "1", ASK: "2"}
@@ -215,23 +215,26 @@ def _order_row(search: Search, account: DiscretionaryAccount, trade: Trade) -> d
     }
 
 
-def _placed_rows(search: Search, query: _DayQuery) -> list[dict[str, Any]]:
-    """Rows of the orders placed through the order service on the query's day (order.md §7):
-    the original order, each modify and the cancel, each with its own executions."""
-    account, day = query.account, ymd(query.day)
-    rows = []
-    for chain in records.account_chains(search.world, account.com_id, account.broker,
-                                        account.acc_no):
-        if (query.group != EQTY or (BID if chain["side"] == "2" else ASK) not in query.kinds
-                or (query.code is not None and chain["securityID"] != query.code)):
-            continue
-        for row in chain["rows"]:
-            if row["at"][:10].replace("-", "") == day:
-                rows.append(_placed_row(search, chain, row))
-    return sorted(rows, key=lambda r: str(r["orderTime"]))
+def _placed(search: Search, query: _DayQuery) -> list[Record]:
+    """The rows of the orders placed through the order service dated the query's day (order.md
+    §7: the original order, each modify and the cancel) that the query selects, by orderTime,
+    as the order log's entries (``chain``, ``row``): only a page of them is read in full."""
+    if query.group != EQTY:
+        return []
+    account = query.account
+    return [entry for entry in records.account_rows(search.world, account.com_id,
+                                                    account.broker, account.acc_no, query.day)
+            if (BID if entry["side"] == "2" else ASK) in query.kinds
+            and (query.code is None or entry["isin"] == query.code)]
 
 
-def _placed_row(search: Search, chain: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+def _chain_row(search: Search, entry: Record) -> tuple[Record, Record]:
+    chain = search.world.store.get(records.CHAIN, entry["chain"])
+    assert chain is not None
+    return chain, chain["rows"][entry["row"]]
+
+
+def _placed_row(search: Search, chain: Record, row: Record) -> dict[str, Any]:
     account = search.account()
     inst = search.world.universe.by_isin(chain["securityID"])
     return {
@@ -256,14 +259,20 @@ def orderdetail(search: Search) -> dict[str, Any]:
     """§2: the orders of ``qrOrderDate`` (default: the clock's date) and their executions —
     the order service's once the account is traded through it, else the generated history's."""
     query = _day_query(search)
+    order_no = search.query.get("qrOrderNo")
+    wanted = None if _blank(order_no) else str(order_no).strip()
     since = discretionary.first_order_day(search.world, query.account)
     if since is not None and query.day >= since:
-        rows = _placed_rows(search, query)
-    else:
-        rows = [_order_row(search, query.account, t) for t in query.trades(search)]
-    order_no = search.query.get("qrOrderNo")
-    if not _blank(order_no):
-        rows = [row for row in rows if row["orderNo"] == str(order_no).strip()]
+        # only the page's chains are read: a day may hold thousands of orders
+        placed = _placed(search, query)
+        if wanted is not None:
+            placed = [e for e in placed if _chain_row(search, e)[1]["orderNo"] == wanted]
+        page, key = search.paged(placed, lambda _: query.day)
+        return search.answer(len(placed), key, len(page), {"orderDetailList": {
+            "orderDetail": [_placed_row(search, *_chain_row(search, e)) for e in page]}})
+    rows = [_order_row(search, query.account, t) for t in query.trades(search)]
+    if wanted is not None:
+        rows = [row for row in rows if row["orderNo"] == wanted]
     return _listing(search, rows, lambda _: query.day, "orderDetailList", "orderDetail")
 
 

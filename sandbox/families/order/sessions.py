@@ -42,6 +42,7 @@ SERVER = f"oppf-sandbox/{__version__}"
 DELIVERED = "order_delivered"  # store kind: "comId|YYYYMMDD" -> {"seqNo": highest delivered}
 ACK_MODES = ("auto", "client", "client-individual")
 HEADROOM = 32  # outbox places kept for replies beyond the messages in flight
+MAX_RESENDS = 64  # resend requests of a session still being delivered
 
 OPERATION = Operation(
     id="order.ws", method="GET", paths=(PATH,), handler=lambda call: None, auth="basic",
@@ -113,7 +114,8 @@ class Session:
         self.subscription: str | None = None
         self.day: date | None = None  # the trading day being delivered
         self.seen = -1  # stored messages (all institutions) at the last complete delivery
-        self.resends: deque[tuple[dict[str, Any], str]] = deque()  # (message, id suffix)
+        # resend requests still being delivered: [day, next seqNo, last seqNo, request no]
+        self.resends: deque[list[Any]] = deque()
         self.resend_requests = 0
         self.send_every: float | None = None  # seconds; None: no heart-beats
         self.expect_every: float | None = None
@@ -298,11 +300,14 @@ class Channel(Pump):
             raise BadRequest(f"SUBSCRIBE to {DESTINATION} before asking for a resend")
         first, last = _resend_range(frame.body)
         assert session.world is not None
+        if len(session.resends) >= MAX_RESENDS:
+            raise BadRequest(f"{MAX_RESENDS} resend requests of this session are still being "
+                             f"delivered: read their messages before asking again")
         today = _today(session.world)
-        found = records.reports(session.world, session.com_id, today, first, last)
+        latest = records.latest_seq(session.world, session.com_id, today)
         session.resend_requests += 1
-        suffix = f"{records.ymd(today)}-{{}}-r{session.resend_requests}"
-        session.resends.extend((m, suffix.format(m["seqNo"])) for m in found)
+        session.resends.append([today, first, min(last or latest, latest),
+                                session.resend_requests])
         self._deliver(session)
         session.receipt(frame)
 
@@ -326,10 +331,18 @@ class Channel(Pump):
             return
         budget = self.settings.queue_size - HEADROOM - len(session.outbox)
         budget = self._deliver_live(session, session.world, budget)
-        while session.resends and budget > 0:
-            message, message_id = session.resends.popleft()
-            session.reply(_message(session, message, message_id))
-            budget -= 1
+        while session.resends and budget > 0:  # read a budget's worth at a time
+            resend = session.resends[0]
+            day, first, last, number = resend
+            found = records.reports(session.world, session.com_id, day, first,
+                                    min(last, first + budget - 1))
+            for message in found:
+                session.reply(_message(session, message,
+                                       f"{records.ymd(day)}-{message['seqNo']}-r{number}"))
+            budget -= len(found)
+            resend[1] = found[-1]["seqNo"] + 1 if found else last + 1
+            if resend[1] > last:
+                session.resends.popleft()
 
     def _deliver_live(self, session: Session, world: World, budget: int) -> int:
         """New messages of the session's day, then of today (when the clock crossed into a
@@ -430,7 +443,7 @@ def _mark(world: World, com_id: str, day: date, seq_no: int) -> None:
 def _undelivered(world: World, com_id: str, day: date, limit: int) -> list[dict[str, Any]]:
     found = world.store.get(DELIVERED, _mark_key(com_id, day))
     first = (found or {"seqNo": 0})["seqNo"] + 1
-    return records.reports(world, com_id, day, first)[:limit]
+    return records.reports(world, com_id, day, first, first + limit - 1)
 
 
 def _message(session: Session, message: dict[str, Any], message_id: str) -> stomp.Frame:

@@ -11,12 +11,10 @@ orders follow as ledger rows.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING, Any
 
 from sandbox.world.accounts import ledger
 from sandbox.world.market import calendar as cal
@@ -68,23 +66,12 @@ def book_of(world: World, account: DiscretionaryAccount) -> Book:
     first order — then every execution of its orders, as ledger rows. The book is shared:
     callers read it, never change it."""
     last = cal.previous_trading_day(world.now().date())
-    since = first_order_day(world, account)
-    if since is None:
+    found = records.account_orders(world, account.com_id, account.broker, account.acc_no)
+    if found is None:
         return _generated(world.seed, account.key, last)
-    base = min(cal.previous_trading_day(since), last)
-    return _with_fills(world.seed, account.key, base, tuple(executions(world, account)))
-
-
-@dataclass(frozen=True)
-class Execution:
-    """One fill of an order placed through the order service."""
-
-    day: date
-    at: str  # ISO instant (orders by time)
-    isin: str
-    buy: bool
-    qty: int
-    price: int
+    since = date.fromisoformat(found["first"][:10])
+    return _with_fills(world, account, min(cal.previous_trading_day(since), last),
+                       found["fills"])
 
 
 def first_order_day(world: World, account: DiscretionaryAccount) -> date | None:
@@ -94,54 +81,34 @@ def first_order_day(world: World, account: DiscretionaryAccount) -> date | None:
     return None if found is None else date.fromisoformat(found["first"][:10])
 
 
-def executions(world: World, account: DiscretionaryAccount) -> list[Execution]:
-    """The fills of the account's orders (order service), oldest first."""
-    found = records.account_orders(world, account.com_id, account.broker, account.acc_no)
-    rows = [row for fills in (found or {"fills": {}})["fills"].values() for row in fills]
-    return [Execution(date.fromisoformat(at[:10]), at, isin, side == "1", qty, int(px))
-            for at, isin, side, qty, px in sorted(rows)]
+def _with_fills(world: World, account: DiscretionaryAccount, base: date, count: int) -> Book:
+    """The generated history up to ``base``, then the account's first ``count`` fills as
+    ledger rows: the world keeps the newest book of each (account, base) and extends it by the
+    fills stored since (:func:`records.cached_log`), so an order or a balance costs the same
+    whatever number of fills came before. (An LRU keyed by the fill set once held 64 ever
+    larger versions of the same book, bench/soak.py.)"""
+    def fold(book: Book | None, fills: list[list[Any]]) -> Book:
+        return _replay(book or _generated(world.seed, account.key, base), fills)
+
+    return records.cached_log(
+        world, ("discretionary_book", account.key, base.isoformat()), count,
+        partial(records.account_fills, world, account.com_id, account.broker, account.acc_no),
+        fold)
 
 
-_LATEST_BOOKS = 64  # (seed, account, base) slots of _with_fills, least recently used dropped
-_latest: OrderedDict[tuple[int, str, date], tuple[tuple[Execution, ...], Book]] = OrderedDict()
-_latest_lock = threading.Lock()
-
-
-def _with_fills(seed: int, key: str, base: date, fills: tuple[Execution, ...]) -> Book:
-    """The generated history up to ``base``, then ``fills`` as ledger rows. Only the newest
-    fill set of an account is kept: a new fill makes the previous book useless, and an LRU
-    keyed by the fill set held 64 ever larger versions of the same book (memory growing with
-    the square of the day's fills, bench/soak.py)."""
-    slot = (seed, key, base)
-    with _latest_lock:
-        cached = _latest.get(slot)
-        if cached is not None and cached[0] == fills:
-            _latest.move_to_end(slot)
-            return cached[1]
-    if cached is not None and fills[:len(cached[0])] == cached[0]:
-        # the usual case: new fills after the known ones; only those are applied
-        book = _replay(cached[1], fills[len(cached[0]):])
-    else:
-        book = _replay(_generated(seed, key, base), fills)
-    with _latest_lock:
-        _latest[slot] = (fills, book)
-        _latest.move_to_end(slot)
-        while len(_latest) > _LATEST_BOOKS:
-            _latest.popitem(last=False)
-    return book
-
-
-def _replay(start: Book, fills: tuple[Execution, ...]) -> Book:
-    """A copy of ``start`` with ``fills`` applied as ledger rows (``start`` is unchanged)."""
+def _replay(start: Book, fills: list[list[Any]]) -> Book:
+    """A copy of ``start`` with ``fills`` (``[at, isin, side, qty, px]``, side 1 a buy)
+    applied as ledger rows (``start`` is unchanged)."""
     from sandbox.world.market.instruments import load_universe
 
     book = start.copy()
     universe = load_universe()
-    for fill in fills:
-        held = book.holdings.get(fill.isin)
-        txn = ledger.exchange_trade(fill.day, ledger.ASK if fill.buy else ledger.BID, fill.isin,
-                                    fill.qty, fill.price, held.qty if held is not None else 0)
-        group = ledger.classify(universe, fill.isin)
+    for at, isin, side, qty, px in fills:
+        held = book.holdings.get(isin)
+        txn = ledger.exchange_trade(date.fromisoformat(at[:10]),
+                                    ledger.ASK if side == "1" else ledger.BID, isin, qty,
+                                    int(px), held.qty if held is not None else 0)
+        group = ledger.classify(universe, isin)
         book.apply(txn, group[0] if group else None)
     return book
 
