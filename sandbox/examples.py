@@ -77,6 +77,19 @@ def load_example(op: Operation) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
+def new_order_body(number: int, qty: int, price: int, side: str = "1") -> dict[str, Any]:
+    """The ``order.new`` example's body (institution 00995, a limit order for 005930) as the
+    ``number``-th order of the day (``clOrdID`` ``ADV00995-20261124-<number>``) for ``qty`` at
+    ``price``: what scripts and tests place as a client would."""
+    body: dict[str, Any] = json.loads(json.dumps(
+        load_example(operations_by_id()["order.new"])["request"]["body"]))
+    cl_ord_id = f"ADV00995-20261124-{number:06d}"
+    body["commonHeader"]["reqIdConsumer"] = cl_ord_id
+    body["newOrderSingleRequestBody"].update(clOrdID=cl_ord_id, orderQty=qty, price=price,
+                                             side=side)
+    return body
+
+
 def operations_by_id() -> dict[str, Operation]:
     """Every registered operation by id (the ``operation`` of a ``given`` step)."""
     return {op.id: op for op in all_operations()}

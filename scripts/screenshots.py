@@ -23,6 +23,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sandbox.examples import new_order_body  # noqa: E402
 from sandbox.testing import launch  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 800}
@@ -35,15 +36,7 @@ B2B = ("l7xxa55191ed000000000000000000000002", "a55191ed000000000000000000000003
 def order(url: str, number: int, qty: int, price: int, side: str = "1") -> None:
     """A limit order of institution 00995 for 005930 (HTTP Basic + comId, as a client)."""
     basic = base64.b64encode(":".join(B2B).encode()).decode()
-    cl_ord_id = f"ADV00995-20261124-{number:06d}"
-    body = {"partner": {"comId": "00995", "srvId": "100"},
-            "commonHeader": {"reqIdPlatform": "", "reqIdConsumer": cl_ord_id},
-            "newOrderSingleRequestBody": {
-                "msgType": "D", "clOrdID": cl_ord_id, "account": "0019923122221",
-                "securityID": "KR7005930003", "securityIDSource": "4", "symbol": "005930",
-                "securityExchange": "XKRX", "side": side, "ordType": "2", "price": price,
-                "orderQty": qty, "timeInForce": "0", "currency": "KRW",
-                "transactTime": "20261124-01:00:00.000"}}
+    body = new_order_body(number, qty, price, side)
     requests.post(f"{url}/v1/samsung/order/new", json=body, timeout=30,
                   headers={"Authorization": f"Basic {basic}", "comId": "00995"})
 

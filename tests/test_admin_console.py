@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from sandbox.admin.feed import Feed
 from sandbox.app import SandboxState
+from sandbox.examples import new_order_body
 from sandbox.gateway.journal import MAX_RESPONSE_BODY
 from tests.conftest import (
     F9999_KEY,
@@ -222,15 +223,7 @@ def feed(state: SandboxState, app: Any) -> Iterator[Feed]:
 
 
 def order(client: FlaskClient, number: int, qty: int = 10, price: int = 26700) -> None:
-    cl_ord_id = f"ADV00995-20261124-{number:06d}"
-    body = {"partner": {"comId": "00995", "srvId": "100"},
-            "commonHeader": {"reqIdPlatform": "", "reqIdConsumer": cl_ord_id},
-            "newOrderSingleRequestBody": {
-                "msgType": "D", "clOrdID": cl_ord_id, "account": "0019923122221",
-                "securityID": "KR7005930003", "securityIDSource": "4", "symbol": "005930",
-                "securityExchange": "XKRX", "side": "1", "ordType": "2", "price": price,
-                "orderQty": qty, "timeInForce": "0", "currency": "KRW",
-                "transactTime": "20261124-01:00:00.000"}}
+    body = new_order_body(number, qty, price)
     response = client.post("/v1/samsung/order/new", json=body, headers=b2b_headers("00995"))
     assert response.status_code == 200, response.get_data(as_text=True)
 
