@@ -119,18 +119,10 @@ def counts_from_file(path: Path) -> dict[str, int] | None:
 
 
 def counts_from_admin(port: int) -> dict[str, int] | None:
-    """Records per kind if ``GET /_sandbox/health`` reports them (a ``records``, ``store`` or
-    ``counts`` object of integers); else the one count the admin API gives cheaply, the
-    custom users (``GET /_sandbox/users?origin=custom``); None if that fails too."""
+    """Records per kind from ``GET /_sandbox/health`` (``records``); None if it fails."""
     try:
-        health = call_json(port, "GET", "/_sandbox/health", timeout=30)
-        for key in ("records", "store", "counts"):
-            value = health.get(key) if isinstance(health, dict) else None
-            if isinstance(value, dict) and value and all(isinstance(v, int)
-                                                         for v in value.values()):
-                return {str(k): int(v) for k, v in sorted(value.items())}
-        users = call_json(port, "GET", "/_sandbox/users?origin=custom&limit=1", timeout=30)
-        return {"custom users (admin API)": int(users["total"])}
+        records = call_json(port, "GET", "/_sandbox/health", timeout=30)["records"]
+        return {str(kind): int(n) for kind, n in sorted(records.items())}
     except Exception:
         return None
 
